@@ -1,0 +1,1 @@
+"""The two API simulators and what they share (servers, faults, seeded data)."""
