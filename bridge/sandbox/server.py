@@ -312,6 +312,7 @@ def _plain(status: int, text: str) -> SimResponse:
 def _make_handler(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes
         server_version = "crm-bridge-sandbox"
         sys_version = ""
 
