@@ -1,0 +1,136 @@
+"""The words and order every report format shares: labels, times, durations, which records show.
+
+Owns how a run and its outcomes are named for operators (so text, HTML and the runs table say the
+same thing), which outcomes a report lists, and in what order.
+
+Must not: read the ledger, know about any one output format's markup, or reformat values the
+engine already rendered (money and dates arrive in `changes` as strings and are shown as given).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bridge.errors import system_name
+from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary
+
+DRY_RUN_NOTE = "(dry run: nothing was written)"
+PROBLEM_ACTIONS = ("failed", "conflict")
+# A dry run only plans; the verbs say what the real run would do.
+_DRY_VERBS = {"created": "would create", "updated": "would update", "linked": "would link"}
+_DIRECTIONS = {
+    "perfex_to_onlyoffice": "Perfex → ONLYOFFICE",
+    "onlyoffice_to_perfex": "ONLYOFFICE → Perfex",
+    "both": "Perfex ⇄ ONLYOFFICE",
+}
+# Remote error messages and customer data are untrusted: no terminal escape sequences, no
+# bidirectional overrides that would make a line read differently from what it contains.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
+
+
+def run_title(run: RunSummary) -> str:
+    """`Run 12`; a dry run that was not journalled has id 0 and is just `Dry run`."""
+    return "Dry run" if run.dry_run and run.id == 0 else f"Run {run.id}"
+
+
+def action_label(action: str, dry_run: bool) -> str:
+    return _DRY_VERBS.get(action, action) if dry_run else action
+
+
+def direction_label(direction: str) -> str:
+    return _DIRECTIONS.get(direction, direction)
+
+
+def side_label(system: str, record_id: str | None) -> str:
+    """`Perfex 58`; a record not yet written on the target shows `(none)`."""
+    return f"{system_name(system)} {record_id if record_id else '(none)'}"
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """`2026-11-21T10:00:00Z` (INTERFACE.md, the JSON report); a naive time is taken as UTC."""
+    if moment is None:
+        return None
+    return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return _as_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def short_time(moment: datetime) -> str:
+    """`2026-11-21 10:00` in UTC, for table cells."""
+    return _as_utc(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def duration_label(run: RunSummary) -> str:
+    """`4s`, `2m 05s`, `1h 02m`; `running` while the run has not finished."""
+    if run.finished_at is None:
+        return "running"
+    seconds = max(0, round((_as_utc(run.finished_at) - _as_utc(run.started_at)).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
+def counts_in_order(run: RunSummary) -> list[tuple[str, int]]:
+    return [(key, int(run.counts.get(key, 0))) for key in COUNT_KEYS]
+
+
+def listed_outcomes(record: RunRecord, *, failed_only: bool) -> tuple[Outcome, ...]:
+    """What a report lists: unchanged records are only counted; `failed_only` keeps problems."""
+    wanted = PROBLEM_ACTIONS if failed_only else None
+    return tuple(
+        outcome
+        for outcome in record.outcomes
+        if outcome.action != "unchanged" and (wanted is None or outcome.action in wanted)
+    )
+
+
+def problems_first(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """Failed and conflicting records first, otherwise in the order the run met them."""
+    return sorted(outcomes, key=lambda outcome: outcome.action not in PROBLEM_ACTIONS)
+
+
+def change_pair(values: Any) -> tuple[str, str]:
+    """A change is `[before, after]`; anything else is shown whole as the new value."""
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return plain_value(values[0]), plain_value(values[1])
+    return "(unknown)", plain_value(values)
+
+
+def plain_value(value: Any) -> str:
+    """A change's before or after value as text; the engine has already formatted it."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=jsonable)
+    return str(jsonable(value))
+
+
+def jsonable(value: Any) -> Any:
+    """For `json.dumps(default=...)`: Decimal keeps every digit, dates use ISO form."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def one_line(text: str) -> str:
+    """Untrusted text made safe for one terminal line: no newlines, no control characters."""
+    return _CONTROL.sub("", text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))

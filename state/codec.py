@@ -1,0 +1,62 @@
+"""How Python values become ledger column text and back: times and an outcome's changes.
+
+Times are stored as ISO 8601 text in UTC so they sort and read the same on every host; the
+caller must hand in timezone-aware datetimes (a naive one is a bug in the caller, and guessing
+its zone would silently shift lock ages and run times). Changes are stored as JSON; money and
+dates in them are written as their exact text, never through float. This module must not read
+the clock or touch the database.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def time_to_text(moment: datetime) -> str:
+    """ISO 8601 text in UTC, e.g. '2026-11-21T10:00:00+00:00'."""
+    if not isinstance(moment, datetime):
+        raise TypeError(f"expected a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("ledger times must be timezone-aware (UTC), got a naive datetime")
+    return moment.astimezone(UTC).isoformat()
+
+
+def optional_time_to_text(moment: datetime | None) -> str | None:
+    return None if moment is None else time_to_text(moment)
+
+
+def time_from_text(text: str | None) -> datetime | None:
+    """The aware UTC datetime stored as `text`, or None for an empty column."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def required_time_from_text(text: str) -> datetime:
+    moment = time_from_text(text)
+    if moment is None:
+        raise ValueError("a required ledger time is missing")
+    return moment
+
+
+def _exact_json(value: object) -> str:
+    """JSON has no Decimal or date: write their exact text so nothing passes through float."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"a change value of type {type(value).__name__} cannot be journalled")
+
+
+def changes_to_text(changes: dict[str, Any]) -> str:
+    return json.dumps(changes, default=_exact_json, ensure_ascii=False, separators=(",", ":"))
+
+
+def changes_from_text(text: str | None) -> dict[str, list[Any]]:
+    """The changes as JSON types: Decimal and date values come back as their text."""
+    if not text:
+        return {}
+    return json.loads(text)

@@ -1,0 +1,211 @@
+"""The run journal: one row per run and one per record outcome, read back as `state.records`.
+
+Counts are never stored: they are tallied from the outcomes whenever a run is read, so a run
+cut short by SIGKILL still reports what it journalled. A run records the token of the lock it
+ran under; a run still marked `running` whose token is not the current lock's has lost its
+holder and is marked failed when the next run starts. These are plain functions over a
+`Database`; `state.ledger.Ledger` owns transactions and error translation. This module must
+not render anything (that is `bridge.report`) nor read the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from state.codec import (
+    changes_from_text,
+    changes_to_text,
+    required_time_from_text,
+    time_from_text,
+    time_to_text,
+)
+from state.links import check_kind, check_side
+from state.records import ACTIONS, COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+
+INTERRUPTED_MESSAGE = "the run was interrupted"
+FINISHED_STATUSES = ("ok", "partial", "failed")
+_RUN_COLUMNS = "id, command, direction, dry_run, started_at, finished_at, status, message"
+_OUTCOME_COLUMNS = "kind, source, source_id, target, target_id, number, action, changes, error"
+
+
+def start_run(
+    db: Database,
+    *,
+    command: str,
+    direction: str,
+    dry_run: bool,
+    now: datetime,
+    lock_token: str | None,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO runs (command, direction, dry_run, started_at, status, lock_token)"
+        " VALUES (?, ?, ?, ?, 'running', ?)",
+        [command, direction, int(dry_run), time_to_text(now), lock_token],
+    )
+    return cursor.lastrowid
+
+
+def mark_interrupted(db: Database, *, current_lock_token: str | None) -> int:
+    """Fail every `running` run whose lock is gone; return how many were marked.
+
+    A run's lock is gone when nobody holds the lock, or someone else's token is in it (it was
+    released, or taken over from a dead or stale holder). A run journalled without the lock
+    cannot prove it is alive and counts as gone too.
+    """
+    cursor = db.execute(
+        "UPDATE runs SET status = 'failed', message = ?"
+        " WHERE status = 'running'"
+        " AND (lock_token IS NULL OR ? IS NULL OR lock_token != ?)",
+        [INTERRUPTED_MESSAGE, current_lock_token, current_lock_token],
+    )
+    return cursor.rowcount
+
+
+def record_outcome(db: Database, run_id: int, outcome: Outcome) -> None:
+    _check_outcome(outcome)
+    db.execute(
+        f"INSERT INTO outcomes (run_id, {_OUTCOME_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            outcome.kind,
+            outcome.source,
+            outcome.source_id,
+            outcome.target,
+            outcome.target_id,
+            outcome.number,
+            outcome.action,
+            changes_to_text(outcome.changes),
+            outcome.error,
+        ],
+    )
+
+
+def _check_outcome(outcome: Outcome) -> None:
+    # An unknown action would vanish from the counts, which every report relies on.
+    if outcome.action not in ACTIONS:
+        raise ValueError(f"unknown outcome action {outcome.action!r}")
+    check_kind(outcome.kind)
+    check_side(outcome.source)
+    check_side(outcome.target)
+
+
+def finish_run(
+    db: Database,
+    run_id: int,
+    *,
+    status: str,
+    now: datetime,
+    message: str | None,
+    unchanged: int = 0,
+) -> RunSummary:
+    if status not in FINISHED_STATUSES:
+        raise ValueError(f"a run finishes as one of {', '.join(FINISHED_STATUSES)}, not {status!r}")
+    cursor = db.execute(
+        "UPDATE runs SET status = ?, finished_at = ?, message = ?, unchanged_count = ?"
+        " WHERE id = ?",
+        [status, time_to_text(now), message, unchanged, run_id],
+    )
+    if cursor.rowcount == 0:
+        raise LookupError(f"no run with id {run_id}")
+    summary = summary_of(db, run_id)
+    if summary is None:  # only if the row vanished under us, which nothing here does
+        raise LookupError(f"no run with id {run_id}")
+    return summary
+
+
+def recent_runs(db: Database, limit: int) -> list[RunSummary]:
+    """The latest `limit` runs, newest first."""
+    rows = db.execute(
+        f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", [limit]
+    ).fetchall()
+    counts = _tally(db, [row[0] for row in rows])
+    return [_summary_from_row(row, counts[row[0]]) for row in rows]
+
+
+def summary_of(db: Database, run_id: int | None) -> RunSummary | None:
+    """One run's summary; the latest run when `run_id` is None."""
+    if run_id is None:
+        row = db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    else:
+        row = db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+    if row is None:
+        return None
+    return _summary_from_row(row, _tally(db, [row[0]])[row[0]])
+
+
+def run_record(db: Database, run_id: int | None) -> RunRecord | None:
+    summary = summary_of(db, run_id)
+    if summary is None:
+        return None
+    return RunRecord(run=summary, outcomes=tuple(_outcomes(db, summary.id)))
+
+
+def failed_outcomes(db: Database, run_id: int) -> list[Outcome]:
+    """The outcomes an operator must look at: `failed` and `conflict`, in journal order."""
+    return _outcomes(db, run_id, actions=("failed", "conflict"))
+
+
+def _outcomes(db: Database, run_id: int, actions: Iterable[str] = ACTIONS) -> list[Outcome]:
+    wanted = tuple(actions)
+    placeholders = ", ".join("?" for _ in wanted)
+    rows = db.execute(
+        f"SELECT {_OUTCOME_COLUMNS} FROM outcomes"
+        f" WHERE run_id = ? AND action IN ({placeholders}) ORDER BY id",
+        [run_id, *wanted],
+    )
+    return [_outcome_from_row(row) for row in rows]
+
+
+def _outcome_from_row(row: tuple[Any, ...]) -> Outcome:
+    kind, source, source_id, target, target_id, number, action, changes, error = row
+    return Outcome(
+        kind=kind,
+        source=source,
+        source_id=source_id,
+        target=target,
+        target_id=target_id,
+        number=number,
+        action=action,
+        changes=changes_from_text(changes),
+        error=error,
+    )
+
+
+def _tally(db: Database, run_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Counts per run, every key of COUNT_KEYS present (zero when nothing was recorded)."""
+    counts = {run_id: dict.fromkeys(COUNT_KEYS, 0) for run_id in run_ids}
+    if not run_ids:
+        return counts
+    placeholders = ", ".join("?" for _ in run_ids)
+    quiet = db.execute(
+        f"SELECT id, unchanged_count FROM runs WHERE id IN ({placeholders})", run_ids
+    )
+    for run_id, unchanged in quiet:
+        counts[run_id]["unchanged"] += unchanged or 0
+    rows = db.execute(
+        f"SELECT run_id, action, COUNT(*) FROM outcomes"
+        f" WHERE run_id IN ({placeholders}) GROUP BY run_id, action",
+        run_ids,
+    )
+    for run_id, action, number in rows:
+        counts[run_id][count_key(action)] += number
+    return counts
+
+
+def _summary_from_row(row: tuple[Any, ...], counts: dict[str, int]) -> RunSummary:
+    run_id, command, direction, dry_run, started_at, finished_at, status, message = row
+    return RunSummary(
+        id=run_id,
+        command=command,
+        direction=direction,
+        dry_run=bool(dry_run),
+        started_at=required_time_from_text(started_at),
+        finished_at=time_from_text(finished_at),
+        status=status,
+        counts=counts,
+        message=message,
+    )
