@@ -8,6 +8,7 @@
         ├── CredentialsRejected      fix the credentials (exit 4)
         ├── Unreachable              nothing could be reached at all (exit 4)
         ├── RetryableError           try again later: timeouts, resets, 429, 5xx
+        │   ├── RateLimited          refused before anything was done (429, quota): safe to repeat
         │   └── AnswerLost           a write may have been applied but its answer never came
         └── RecordRejected           skip this record: validation, not found, conflict
             ├── NotFound             the record does not exist (or is not editable: ONLYOFFICE)
@@ -77,6 +78,13 @@ class RetryableError(RemoteError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class RateLimited(RetryableError):
+    """The server refused the request before doing anything (429, a quota answer).
+
+    Unlike other transient errors this one is safe to repeat even for a create: nothing was applied.
+    """
 
 
 class AnswerLost(RetryableError):
