@@ -1,0 +1,34 @@
+"""The two ways translation can go wrong: bad input (an exception) and an honest refusal (a value).
+
+`MappingError` is raised while *parsing* a raw API object that does not have the shape the
+contracts describe (a missing field, a number that is not a number). `MappingProblem` is
+*returned* when a well-formed invoice cannot be carried to the other side without guessing or
+losing money; the sync engine reports it as `failed`, or `skipped` when `skip` is set.
+
+This module must not know about any particular model or API; messages are built by callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MappingError(ValueError):
+    """A raw API value could not be parsed. The message names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+@dataclass(frozen=True, slots=True)
+class MappingProblem:
+    """An invoice that cannot be translated, said in one line a user understands."""
+
+    field: str
+    message: str
+    skip: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"

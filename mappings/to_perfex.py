@@ -1,0 +1,338 @@
+"""ONLYOFFICE → Perfex: what an invoice needs in Perfex, and the desired Perfex invoice.
+
+Owns the reverse direction of shared/DESIGN.md's mapping table: the Perfex number and prefix
+parsed from the ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax
+objects), one common line discount as Perfex's invoice discount, currency id, billing street,
+status without faking payments, and totals by Perfex's UI formula
+(shared/contracts/perfex-api.md 5.2), checked against ONLYOFFICE's cost.
+
+The create form and the replace-all update body that carry it are built in
+`perfex_writes.py` and returned together in `PerfexTarget`.
+
+Must not: look anything up, or send a paid status: Perfex derives those from payments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from mappings.money import (
+    BEFORE_TAX,
+    ZERO,
+    PerfexTotals,
+    format_money,
+    onlyoffice_cost,
+    perfex_server_total_tax,
+    perfex_ui_totals,
+)
+from mappings.numbering import ParsedNumber
+from mappings.onlyoffice import (
+    Address,
+    OnlyofficeInvoice,
+    OnlyofficeItem,
+    OnlyofficeLine,
+    OnlyofficeTax,
+)
+from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
+from mappings.perfex_writes import perfex_create_form, perfex_customer_form, perfex_update_body
+from mappings.problems import MappingProblem
+from mappings.settings import MappingSettings
+from mappings.status import OnlyofficeStatus, PerfexStatus
+
+# The write bodies live in perfex_writes.py; they are part of this API.
+__all__ = [
+    "PerfexNeeds",
+    "PerfexRefs",
+    "PerfexTarget",
+    "onlyoffice_to_perfex",
+    "perfex_create_form",
+    "perfex_customer_form",
+    "perfex_needs",
+    "perfex_status_for",
+    "perfex_update_body",
+]
+
+# Perfex derives these from payments and the due date (contract 3.2) and recomputes them after
+# every write; when ONLYOFFICE only says "unpaid", the Perfex value is kept rather than posted.
+_DERIVED_PERFEX_STATUSES = frozenset(
+    {PerfexStatus.PAID, PerfexStatus.PARTIALLY_PAID, PerfexStatus.OVERDUE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PerfexNeeds:
+    """What an ONLYOFFICE invoice needs before it can be written to Perfex.
+
+    Perfex line taxes need no tax record (contract 4.3), so only the customer must exist.
+    """
+
+    contact_id: int
+    lines: tuple[PerfexLine, ...]  # the wanted lines, item_order 1..n, with exact taxes
+    taxes: tuple[TaxSpec, ...]
+    tax_rates: Mapping[int, Decimal]  # ONLYOFFICE tax id → rate, for the money check
+    discounts: tuple[Decimal, ...]  # each ONLYOFFICE line's discount percent
+
+
+@dataclass(frozen=True, slots=True)
+class PerfexRefs:
+    """The Perfex customer the engine resolved, and the contact's billing address if any."""
+
+    clientid: str
+    billing: Address | None
+
+
+@dataclass(frozen=True, slots=True)
+class PerfexTarget:
+    """The desired Perfex invoice and the exact bodies that produce it."""
+
+    invoice: PerfexInvoice  # comparable by perfex_fingerprint with a read-back
+    create_form: list[tuple[str, str]]
+    update_body: dict[str, Any]
+    warnings: tuple[str, ...]
+
+
+def perfex_needs(
+    invoice: OnlyofficeInvoice,
+    taxes: Mapping[int, OnlyofficeTax],
+    items: Mapping[int, OnlyofficeItem] | None = None,
+) -> PerfexNeeds | MappingProblem:
+    """The customer and exact lines for Perfex. `items` names lines left without a description."""
+    if invoice.lines is None:
+        return MappingProblem("invoiceLines", "the invoice's lines were not read from ONLYOFFICE")
+    if not invoice.lines:
+        return MappingProblem("invoiceLines", "the invoice has no lines")
+    if invoice.contact_id is None:
+        return MappingProblem("contactId", "the invoice has no contact the sync account can read")
+    lines: list[PerfexLine] = []
+    for order, line in enumerate(invoice.lines, start=1):
+        built = _perfex_line(order, line, taxes, items or {})
+        if isinstance(built, MappingProblem):
+            return built
+        lines.append(built)
+    used = {tax.id: tax for line in invoice.lines for tax in _line_taxes(line, taxes)}
+    return PerfexNeeds(
+        contact_id=invoice.contact_id,
+        lines=tuple(lines),
+        taxes=tuple(dict.fromkeys(tax.spec for tax in used.values())),
+        tax_rates={tax_id: tax.rate for tax_id, tax in used.items()},
+        discounts=tuple(line.discount for line in invoice.lines),
+    )
+
+
+def _line_taxes(line: OnlyofficeLine, taxes: Mapping[int, OnlyofficeTax]) -> list[OnlyofficeTax]:
+    return [taxes[tax_id] for tax_id in (line.tax1_id, line.tax2_id) if tax_id > 0]
+
+
+def _perfex_line(
+    order: int,
+    line: OnlyofficeLine,
+    taxes: Mapping[int, OnlyofficeTax],
+    items: Mapping[int, OnlyofficeItem],
+) -> PerfexLine | MappingProblem:
+    unknown = [t for t in (line.tax1_id, line.tax2_id) if t > 0 and t not in taxes]
+    if unknown:
+        return MappingProblem(
+            "invoiceLines", f"line {order} uses unknown ONLYOFFICE tax {unknown[0]}"
+        )
+    specs = tuple(tax.spec for tax in _line_taxes(line, taxes))
+    if any("|" in spec.name for spec in specs):
+        return MappingProblem("invoiceLines", f"line {order}: a tax name contains '|'")
+    text = line.description.strip() or (items[line.item_id].title if line.item_id in items else "")
+    if not text:
+        return MappingProblem("invoiceLines", f"line {order} has no description")
+    description, _, long_description = text.partition("\n")
+    return PerfexLine(
+        id=None,
+        description=description,
+        long_description=long_description,
+        qty=line.quantity,
+        rate=line.price,
+        unit="",
+        item_order=order,
+        taxes=specs,
+    )
+
+
+def onlyoffice_to_perfex(
+    invoice: OnlyofficeInvoice,
+    needs: PerfexNeeds,
+    refs: PerfexRefs,
+    settings: MappingSettings,
+    current: PerfexInvoice | None,
+) -> PerfexTarget | MappingProblem:
+    """The Perfex invoice that says what this ONLYOFFICE invoice says, or why it cannot.
+
+    `current` is the Perfex invoice being updated (with its lines), None for a create.
+    """
+    keys = _natural_keys(invoice, settings)
+    if isinstance(keys, MappingProblem):
+        return keys
+    parsed, currency_id = keys
+    if current is not None and current.lines is None:
+        return MappingProblem("items", "the current Perfex lines are needed to replace them")
+    money = _money(invoice, needs, settings)
+    if isinstance(money, MappingProblem):
+        return money
+    status, status_warning = perfex_status_for(invoice.status, current, settings)
+    desired = PerfexInvoice(
+        id=current.id if current else None,
+        number=parsed.number,
+        prefix=parsed.prefix,
+        date=invoice.issue_date,
+        duedate=invoice.due_date,
+        clientid=refs.clientid,
+        currency_id=currency_id,
+        currency_code=invoice.currency.upper(),
+        status=status,
+        terms=invoice.terms,
+        clientnote=invoice.description,
+        lines=needs.lines,
+        **_money_fields(money, needs),
+        **_billing_fields(refs.billing, settings),
+        **_kept_fields(current, settings),
+    )
+    warnings = (*money.warnings, status_warning) if status_warning else money.warnings
+    return PerfexTarget(
+        desired, perfex_create_form(desired), perfex_update_body(desired, current), warnings
+    )
+
+
+def _natural_keys(
+    invoice: OnlyofficeInvoice, settings: MappingSettings
+) -> tuple[ParsedNumber, str] | MappingProblem:
+    """Perfex's prefix and number, and its currency id: neither can be guessed."""
+    parsed = settings.number_format.parse(invoice.number)
+    if parsed is None:
+        return MappingProblem(
+            "number", f"ONLYOFFICE number {invoice.number!r} has no digits to be a Perfex number"
+        )
+    currency_id = settings.perfex_currency_ids.get(invoice.currency.upper())
+    if currency_id is None:
+        return MappingProblem(
+            "currency",
+            f"currency {invoice.currency} has no Perfex currency id; add it to [perfex].currencies",
+        )
+    return parsed, currency_id
+
+
+def _money_fields(money: _Money, needs: PerfexNeeds) -> dict[str, Any]:
+    totals = money.totals
+    server_tax = perfex_server_total_tax(
+        needs.lines, money.discount_type, money.discount, totals.discount_total, totals.subtotal
+    )
+    return {
+        "subtotal": totals.subtotal,
+        # What the server will store (contract 5.3), so a read-back fingerprints the same.
+        "total_tax": server_tax,
+        "total": totals.total,
+        "adjustment": ZERO,
+        "discount_percent": money.discount,
+        "discount_total": totals.discount_total,
+        "discount_type": money.discount_type,
+    }
+
+
+def _billing_fields(billing: Address | None, settings: MappingSettings) -> dict[str, str]:
+    address = billing or Address("", "", "", "", "")
+    return {
+        # Perfex requires a non-empty billing street (contract 2.5).
+        "billing_street": address.street.strip() or settings.default_billing_street,
+        "billing_city": address.city,
+        "billing_state": address.state,
+        "billing_zip": address.zip,
+    }
+
+
+def _kept_fields(current: PerfexInvoice | None, settings: MappingSettings) -> dict[str, Any]:
+    """Perfex-only fields ONLYOFFICE knows nothing about: keep what Perfex has."""
+    return {
+        "number_format": current.number_format if current else 1,
+        "adminnote": current.adminnote if current else "",
+        # A country id into Perfex's own table; never sent, so the stored value stays.
+        "billing_country": current.billing_country if current else "0",
+        "allowed_payment_modes": _payment_modes(current, settings),
+    }
+
+
+def _payment_modes(current: PerfexInvoice | None, settings: MappingSettings) -> tuple[str, ...]:
+    if current is not None and current.allowed_payment_modes:
+        return current.allowed_payment_modes
+    return settings.perfex_payment_modes
+
+
+@dataclass(frozen=True, slots=True)
+class _Money:
+    totals: PerfexTotals
+    discount_type: str
+    discount: Decimal
+    warnings: tuple[str, ...]
+
+
+def _money(
+    invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
+) -> _Money | MappingProblem:
+    """Perfex totals for the wanted lines, and the check against ONLYOFFICE's own cost."""
+    discount = _common_discount(needs.discounts)
+    if isinstance(discount, MappingProblem):
+        return discount
+    warnings: list[str] = []
+    discount_type = BEFORE_TAX if discount != ZERO else ""
+    totals = perfex_ui_totals(needs.lines, discount_type, discount, ZERO, ZERO)
+    if discount != ZERO and totals.discount_total == ZERO:
+        # Perfex clears discount_type when discount_total is 0 (contract 2.5 step 9), so a
+        # discount too small to reach a cent does not exist there at all.
+        warnings.append(f"the {format_money(discount)}% discount is under a cent; Perfex drops it")
+        discount, discount_type = ZERO, ""
+        totals = perfex_ui_totals(needs.lines, "", ZERO, ZERO, ZERO)
+    if totals.subtotal <= ZERO or totals.total <= ZERO:
+        return MappingProblem("total", "Perfex accepts only invoices whose totals are above zero")
+    cost = onlyoffice_cost(invoice.lines or (), needs.tax_rates)
+    if cost != totals.total:
+        message = (
+            f"Perfex would total {format_money(totals.total)} {invoice.currency} where "
+            f"ONLYOFFICE shows {format_money(cost)} {invoice.currency}"
+        )
+        if settings.money_mismatch == "fail":
+            return MappingProblem("total", message)
+        warnings.append(message)
+    return _Money(totals, discount_type, discount, tuple(warnings))
+
+
+def _common_discount(discounts: tuple[Decimal, ...]) -> Decimal | MappingProblem:
+    distinct = sorted(set(discounts))
+    if len(distinct) > 1:
+        shown = ", ".join(f"{format_money(d)}%" for d in distinct)
+        return MappingProblem(
+            "invoiceLines",
+            f"the lines have different discounts ({shown}); Perfex has one invoice discount",
+        )
+    return distinct[0] if distinct else ZERO
+
+
+def perfex_status_for(
+    onlyoffice_status: int, current: PerfexInvoice | None, settings: MappingSettings
+) -> tuple[int, str | None]:
+    """The Perfex status to write, and a warning when the ONLYOFFICE status cannot be carried."""
+    wanted = settings.onlyoffice_to_perfex_status.get(onlyoffice_status)
+    warning = None
+    if wanted is None:
+        wanted = PerfexStatus.UNPAID
+        warning = _not_carried(onlyoffice_status)
+    if wanted == PerfexStatus.UNPAID and current and current.status in _DERIVED_PERFEX_STATUSES:
+        # Posting "unpaid" would be recomputed from payments and the due date anyway.
+        wanted = current.status
+        if onlyoffice_status == OnlyofficeStatus.PAID and current.status == PerfexStatus.PAID:
+            warning = None
+    return int(wanted), warning
+
+
+def _not_carried(onlyoffice_status: int) -> str:
+    if onlyoffice_status == OnlyofficeStatus.PAID:
+        return (
+            "paid in ONLYOFFICE but left unpaid in Perfex: Perfex marks invoices paid only "
+            "from recorded payments, so record the payment in Perfex"
+        )
+    return f"ONLYOFFICE status {onlyoffice_status} has no Perfex counterpart; left unpaid in Perfex"
