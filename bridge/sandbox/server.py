@@ -242,7 +242,7 @@ class SimulatorServer:
         self.faults = faults or FaultInjector()
         self.request_log = RequestLog()
         self._sleep = sleep
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd = _LoopbackServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -299,6 +299,12 @@ class SimulatorServer:
         if fault == "applied_error":
             return _plain(502, "Bad Gateway"), fault, True
         return response, fault, True
+
+
+class _LoopbackServer(ThreadingHTTPServer):
+    # The default backlog of 5 stalls a client pool of 8 or more for a second at a time.
+    request_queue_size = 128
+    daemon_threads = True
 
 
 def _plain(status: int, text: str) -> SimResponse:
