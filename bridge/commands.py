@@ -1,0 +1,145 @@
+"""What each `crm-bridge` command does, given parsed arguments and the environment.
+
+The CLI (`bridge.cli`) parses argv and turns errors into exit codes; everything between is
+here. Each command returns its exit code: 0 when every record succeeded, 1 when the run
+finished with failed or conflicting records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from rich.console import Console
+
+from bridge.config import BridgeConfig, config_path, load_config
+from bridge.engine import RunRequest
+from bridge.progress import progress_bar
+from bridge.report import report_html, report_json, report_text, runs_table
+from bridge.wiring import build_clients, build_engine, open_ledger
+from state import Ledger
+from state.records import RunRecord
+
+Environ = Mapping[str, str]
+
+
+def dispatch(args: argparse.Namespace, environ: Environ) -> int:
+    handlers: dict[str, Callable[[argparse.Namespace, Environ], int]] = {
+        "sync": run_sync,
+        "backfill": run_backfill,
+        "daemon": run_daemon,
+        "report": show_report,
+        "check": run_check,
+        "demo": run_demo,
+        "sandbox": run_sandbox,
+    }
+    return handlers[args.command](args, environ)
+
+
+def _config(args: argparse.Namespace, environ: Environ) -> BridgeConfig:
+    config = load_config(config_path(args.config, environ), environ)
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return config
+
+
+def exit_code(record: RunRecord) -> int:
+    return 0 if record.run.status == "ok" else 1
+
+
+def run_sync(args: argparse.Namespace, environ: Environ) -> int:
+    config = _config(args, environ)
+    direction = args.direction or config.sync.direction
+    ledger = open_ledger(config, dry_run=args.dry_run)
+    try:
+        engine = build_engine(config, ledger)
+        record = engine.run(RunRequest("sync", direction, dry_run=args.dry_run))
+    finally:
+        ledger.close()
+    print(report_text(record))
+    return exit_code(record)
+
+
+def run_backfill(args: argparse.Namespace, environ: Environ) -> int:
+    config = _config(args, environ)
+    direction = args.direction or config.sync.direction
+    ledger = open_ledger(config, dry_run=args.dry_run)
+    request = RunRequest("backfill", direction, dry_run=args.dry_run, since=args.since)
+    try:
+        engine = build_engine(config, ledger)
+        with progress_bar("Backfill") as progress:
+            record = engine.run(request, progress)
+    finally:
+        ledger.close()
+    print(report_text(record))
+    return exit_code(record)
+
+
+def run_daemon(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.daemon import Daemon
+
+    config = _config(args, environ)
+    ledger = open_ledger(config, dry_run=False)
+    try:
+        engine = build_engine(config, ledger)
+        daemon = Daemon(engine, direction=config.sync.direction, interval=config.sync.interval)
+        return daemon.run_forever()
+    finally:
+        ledger.close()
+
+
+def show_report(args: argparse.Namespace, environ: Environ) -> int:
+    config = load_config(config_path(args.config, environ), environ)
+    ledger = Ledger.open_readonly(config.ledger_path)
+    try:
+        if args.run_id is None and args.output is None and args.format == "text":
+            Console().print(runs_table(ledger.runs(limit=20)))
+            return 0
+        record = ledger.run(_run_id(args.run_id))
+    finally:
+        ledger.close()
+    if record is None:
+        print(f"No run {args.run_id or 'yet'} in the ledger {config.ledger_path}.", file=sys.stderr)
+        return 1
+    render = {"text": report_text, "json": report_json, "html": report_html}[args.format]
+    output = render(record, failed_only=args.failed)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+        print(f"Report of run {record.run.id} written to {args.output}")
+    else:
+        print(output)
+    return 0
+
+
+def _run_id(value: str | None) -> int | None:
+    return None if value in (None, "latest") else int(value)
+
+
+def run_check(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.checks import check_systems
+
+    config = _config(args, environ)
+    for line in check_systems(config, build_clients(config)):
+        print(line)
+    return 0
+
+
+def run_demo(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.demo import run_demo as demo
+
+    return demo(Path.cwd())
+
+
+def run_sandbox(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.sandbox.serve import serve_sandbox
+
+    return serve_sandbox(
+        perfex_port=args.perfex_port,
+        onlyoffice_port=args.onlyoffice_port,
+        invoices=args.invoices,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+    )

@@ -1,0 +1,125 @@
+"""What every part of one run shares: the two clients, the ledger, the journal, the settings.
+
+The ledger's SQLite connection is used from worker threads, so every ledger call goes through
+here, under one lock. A dry run reads the ledger but never writes it: links, intents and
+fingerprints are kept in memory for the length of the run instead, and creates hand out
+placeholder ids (negative numbers) so the rest of the plan can still be computed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bridge.engine.journal import RunJournal
+from bridge.onlyoffice import OnlyofficeClient
+from bridge.perfex import PerfexClient
+from mappings.settings import MappingSettings
+from state import Ledger, Link
+from state.records import Outcome
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    mapping: MappingSettings
+    conflict_policy: str = "report"  # "report", "perfex_wins", "onlyoffice_wins"
+    locked_invoices: str = "reopen"  # "reopen" or "report"
+    deep_pass_every: int = 12  # every Nth sync reads open invoices in full; 0 = never
+    safety_stop: bool = True
+    perfex_concurrency: int = 4
+    onlyoffice_concurrency: int = 4
+
+
+class RunContext:
+    def __init__(
+        self,
+        *,
+        perfex: PerfexClient,
+        onlyoffice: OnlyofficeClient,
+        ledger: Ledger,
+        journal: RunJournal,
+        settings: EngineSettings,
+        now: Callable[[], datetime],
+        stop: threading.Event,
+        ledger_lock: threading.RLock,
+    ) -> None:
+        self.perfex = perfex
+        self.onlyoffice = onlyoffice
+        self.ledger = ledger
+        self.journal = journal
+        self.settings = settings
+        self.now = now
+        self.stop = stop
+        self.dry_run = journal.dry_run
+        self._lock = ledger_lock
+        self._dry_links: dict[tuple[str, str, str], Link] = {}
+        self._placeholder_ids = itertools.count(-1, -1)
+
+    # -- ledger access --------------------------------------------------------------------
+
+    def link_for(self, kind: str, side: str, record_id: str) -> Link | None:
+        if self.dry_run and (kind, side, record_id) in self._dry_links:
+            return self._dry_links[(kind, side, record_id)]
+        with self._lock:
+            return self.ledger.link_for(kind, side, record_id)
+
+    def links(self, kind: str) -> list[Link]:
+        with self._lock:
+            return self.ledger.links(kind)
+
+    def save_dependency_link(self, link: Link) -> None:
+        self.save_link(link)
+
+    def save_link(self, link: Link, intent: int | None = None) -> None:
+        """Stores a link (and closes the create intent that led to it) in one transaction."""
+        stamped = replace(link, synced_at=self.now())
+        if self.dry_run:
+            self._dry_links[(link.kind, "perfex", link.perfex_id)] = stamped
+            self._dry_links[(link.kind, "onlyoffice", link.onlyoffice_id)] = stamped
+            return
+        with self._lock, self.ledger.transaction():
+            self.ledger.save_link(stamped)
+            if intent is not None:
+                self.ledger.close_intent(intent)
+
+    def open_intent(
+        self, kind: str, target: str, natural_key: str, source: str, source_id: str
+    ) -> int | None:
+        if self.dry_run:
+            return None
+        with self._lock:
+            return self.ledger.open_intent(kind, target, natural_key, source, source_id, self.now())
+
+    def close_intent(self, intent: int | None) -> None:
+        if intent is None or self.dry_run:
+            return
+        with self._lock:
+            self.ledger.close_intent(intent)
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            return self.ledger.get_meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.dry_run:
+            return
+        with self._lock:
+            self.ledger.set_meta(key, value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock, self.ledger.transaction():
+            yield
+
+    # -- journal --------------------------------------------------------------------------
+
+    def record(self, outcome: Outcome) -> None:
+        self.journal.record(outcome)
+
+    def placeholder_id(self) -> int:
+        """A stand-in id for something a dry run would have created."""
+        return next(self._placeholder_ids)

@@ -1,0 +1,81 @@
+"""The run journal as the engine sees it: outcomes recorded as they happen, counts kept.
+
+A real run writes every outcome to the ledger the moment it is known (a crash keeps what was
+done); a dry run keeps them in memory only, because --dry-run writes nothing anywhere. Workers
+record from several threads, so every method takes the journal's lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from state import Ledger
+from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+
+
+class RunJournal:
+    def __init__(
+        self,
+        ledger: Ledger | None,
+        *,
+        command: str,
+        direction: str,
+        dry_run: bool,
+        now: Callable[[], datetime],
+        ledger_lock: threading.RLock,
+    ) -> None:
+        self._ledger = None if dry_run else ledger
+        self._now = now
+        self._lock = ledger_lock
+        self.command = command
+        self.direction = direction
+        self.dry_run = dry_run
+        self.started_at = now()
+        self.outcomes: list[Outcome] = []
+        self.counts = dict.fromkeys(COUNT_KEYS, 0)
+        self.quiet_unchanged = 0  # counted, not itemised (see count_unchanged)
+        self.run_id = 0
+        if self._ledger is not None:
+            with self._lock:
+                self.run_id = self._ledger.start_run(command, direction, dry_run, self.started_at)
+
+    def record(self, outcome: Outcome) -> None:
+        with self._lock:
+            self.outcomes.append(outcome)
+            self.counts[count_key(outcome.action)] += 1
+            if self._ledger is not None:
+                self._ledger.record_outcome(self.run_id, outcome)
+
+    def count_unchanged(self) -> None:
+        """Counts an untouched record without journalling a row for it: a daemon cycle over
+        thousands of untouched invoices would otherwise grow the ledger by as many rows."""
+        with self._lock:
+            self.quiet_unchanged += 1
+            self.counts["unchanged"] += 1
+
+    @property
+    def has_failures(self) -> bool:
+        return bool(self.counts["failed"] or self.counts["conflicts"])
+
+    def finish(self, status: str, message: str | None = None) -> RunRecord:
+        finished = self._now()
+        with self._lock:
+            if self._ledger is not None:
+                summary = self._ledger.finish_run(
+                    self.run_id, status, finished, message=message, unchanged=self.quiet_unchanged
+                )
+            else:
+                summary = RunSummary(
+                    id=0,
+                    command=self.command,
+                    direction=self.direction,
+                    dry_run=self.dry_run,
+                    started_at=self.started_at,
+                    finished_at=finished,
+                    status=status,
+                    counts=dict(self.counts),
+                    message=message,
+                )
+            return RunRecord(summary, tuple(self.outcomes))

@@ -1,0 +1,278 @@
+"""Finds or creates, on ONLYOFFICE, what a Perfex invoice refers to: its contact, products, taxes.
+
+Resolution order for each dependency (DESIGN.md): the ledger's link, then the natural key on
+ONLYOFFICE (company name or e-mail, product title, tax name and rate), then a create. A create
+is journalled as an intent first and, if its answer is lost, looked up by the same natural key
+before anything is tried again, so a lost answer never produces a second company, product or tax.
+
+Workers resolve dependencies concurrently; one lock per kind keeps two of them from creating the
+same thing at once. Every create is reported as its own outcome (kind contact, item or tax).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bridge.engine.context import RunContext
+from bridge.errors import AnswerLost, RecordRejected
+from mappings.onlyoffice import OnlyofficeContact
+from mappings.onlyoffice_needs import (
+    ProductSpec,
+    onlyoffice_billing_address,
+    onlyoffice_company_payload,
+)
+from mappings.perfex import PerfexCustomer, TaxSpec
+from state import Link
+from state.records import Outcome
+
+ADDRESS_INFO_TYPE = 7  # contract §7.4: ContactInfoType.Address
+BILLING_CATEGORY = 3  # contract §7.4: AddressCategory.Billing
+
+
+@dataclass(frozen=True)
+class ResolvedContact:
+    contact_id: int
+    billing_address_id: int | None
+
+
+class OnlyofficeDirectory:
+    """Per-run memory of ONLYOFFICE contacts, items and taxes, and how to get new ones."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self._locks = {kind: threading.RLock() for kind in ("contact", "item", "tax")}
+        self._contacts: dict[str, ResolvedContact] = {}
+        self._items: dict[str, int] | None = None  # title -> id
+        self._taxes: dict[TaxSpec, int] | None = None
+        self._tax_names: set[str] = set()
+        self._customers: dict[str, PerfexCustomer] = {}
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def contact_for(self, clientid: str) -> ResolvedContact:
+        with self._locks["contact"]:
+            if clientid not in self._contacts:
+                self._contacts[clientid] = self._resolve_contact(clientid)
+            return self._contacts[clientid]
+
+    def _resolve_contact(self, clientid: str) -> ResolvedContact:
+        link = self.ctx.link_for("contact", "perfex", clientid)
+        if link is not None:
+            contact_id = int(link.onlyoffice_id)
+            return ResolvedContact(contact_id, self._billing_address_id(contact_id))
+        customer = self.perfex_customer(clientid)
+        found = self._find_contact(customer)
+        if found is not None:
+            self._save_contact_link(customer, found.id, action="linked")
+            return ResolvedContact(found.id, self._billing_address_id(found.id))
+        return self._create_contact(customer)
+
+    def perfex_customer(self, clientid: str) -> PerfexCustomer:
+        if clientid not in self._customers:
+            raw = self.ctx.perfex.get_customer(clientid)
+            self._customers[clientid] = PerfexCustomer.from_api(raw)
+        return self._customers[clientid]
+
+    def _find_contact(self, customer: PerfexCustomer) -> OnlyofficeContact | None:
+        """An existing company with exactly this name; the lowest id wins if there are several."""
+        name = customer.company.strip()
+        if not name:
+            return None
+        rows = self.ctx.onlyoffice.find_contacts(name)
+        matches = [
+            contact
+            for contact in (OnlyofficeContact.from_api(row) for row in rows)
+            if contact.is_company and contact.display_name.strip() == name
+        ]
+        return min(matches, key=lambda c: c.id) if matches else None
+
+    def _create_contact(self, customer: PerfexCustomer) -> ResolvedContact:
+        payload = onlyoffice_company_payload(customer)
+        name = payload["companyName"]
+        created = self._create_with_intent(
+            "contact",
+            name,
+            customer.userid,
+            create=lambda: self.ctx.onlyoffice.create_company(name)["id"],
+            find=lambda: getattr(self._find_contact(customer), "id", None),
+        )
+        address_id = self._add_billing_address(int(created), customer)
+        self._save_contact_link(customer, int(created), action="created")
+        return ResolvedContact(int(created), address_id)
+
+    def _add_billing_address(self, contact_id: int, customer: PerfexCustomer) -> int | None:
+        address = onlyoffice_billing_address(customer)["address"]
+        if self.ctx.dry_run or not any(address[key] for key in ("street", "city", "state", "zip")):
+            return None
+        try:
+            reply = self.ctx.onlyoffice.add_address(
+                contact_id, address, category=BILLING_CATEGORY, primary=True
+            )
+        except (RecordRejected, AnswerLost):
+            # The company exists; a missing billing address only leaves the invoice without
+            # one. The next run finds the address (or its absence) through contact_data.
+            return self._billing_address_id(contact_id)
+        return int(reply["id"])
+
+    def _billing_address_id(self, contact_id: int) -> int | None:
+        rows = self.ctx.onlyoffice.contact_data(contact_id)
+        ids = [
+            int(row["id"])
+            for row in rows
+            if int(row.get("infoType", -1)) == ADDRESS_INFO_TYPE
+            and int(row.get("category", -1)) == BILLING_CATEGORY
+        ]
+        return min(ids) if ids else None
+
+    def _save_contact_link(self, customer: PerfexCustomer, contact_id: int, action: str) -> None:
+        link = Link("contact", customer.userid, str(contact_id), customer.company.strip())
+        self.ctx.save_dependency_link(link)
+        self.ctx.record(
+            Outcome(
+                kind="contact",
+                source="perfex",
+                source_id=customer.userid,
+                target="onlyoffice",
+                target_id=str(contact_id),
+                number=customer.company,
+                action=action,
+            )
+        )
+
+    # -- products (invoice items) ---------------------------------------------------------
+
+    def item_ids(self, products: tuple[ProductSpec, ...]) -> dict[str, int]:
+        return {product.title: self.item_for(product) for product in products}
+
+    def item_for(self, product: ProductSpec) -> int:
+        with self._locks["item"]:
+            link = self.ctx.link_for("item", "perfex", product.title)
+            if link is not None:
+                return int(link.onlyoffice_id)
+            index = self._item_index()
+            if product.title in index:
+                item_id = index[product.title]
+                self._save_simple_link("item", product.title, item_id, "linked")
+                return item_id
+            item_id = int(
+                self._create_with_intent(
+                    "item",
+                    product.title,
+                    product.title,
+                    create=lambda: self.ctx.onlyoffice.create_item(product.title, product.price)[
+                        "id"
+                    ],
+                    find=lambda: self._refresh_items().get(product.title),
+                )
+            )
+            index[product.title] = item_id
+            self._save_simple_link("item", product.title, item_id, "created")
+            return item_id
+
+    def _item_index(self) -> dict[str, int]:
+        if self._items is None:
+            self._items = self._refresh_items()
+        return self._items
+
+    def _refresh_items(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for row in sorted(self.ctx.onlyoffice.list_items(), key=lambda r: int(r["id"])):
+            index.setdefault(str(row["title"]), int(row["id"]))  # duplicates: oldest wins
+        self._items = index
+        return index
+
+    # -- taxes ----------------------------------------------------------------------------
+
+    def tax_ids(self, taxes: tuple[TaxSpec, ...]) -> dict[TaxSpec, int]:
+        return {tax: self.tax_for(tax) for tax in taxes}
+
+    def tax_rates(self) -> dict[int, Decimal]:
+        return {tax_id: spec.rate for spec, tax_id in self._tax_index().items()}
+
+    def tax_for(self, tax: TaxSpec) -> int:
+        with self._locks["tax"]:
+            key = tax.perfex_taxname
+            link = self.ctx.link_for("tax", "perfex", key)
+            if link is not None:
+                return int(link.onlyoffice_id)
+            index = self._tax_index()
+            if tax in index:
+                self._save_simple_link("tax", key, index[tax], "linked")
+                return index[tax]
+            # ONLYOFFICE tax names are unique (contract §6.2): a name already used with another
+            # rate gets the rate appended rather than failing the invoice.
+            name = tax.name if tax.name not in self._tax_names else f"{tax.name} {tax.rate}%"
+            tax_id = int(
+                self._create_with_intent(
+                    "tax",
+                    key,
+                    key,
+                    create=lambda: self.ctx.onlyoffice.create_tax(name, tax.rate)["id"],
+                    find=lambda: self._refresh_taxes().get(tax),
+                )
+            )
+            index[tax] = tax_id
+            self._tax_names.add(name)
+            self._save_simple_link("tax", key, tax_id, "created")
+            return tax_id
+
+    def _tax_index(self) -> dict[TaxSpec, int]:
+        if self._taxes is None:
+            self._taxes = self._refresh_taxes()
+        return self._taxes
+
+    def _refresh_taxes(self) -> dict[TaxSpec, int]:
+        index: dict[TaxSpec, int] = {}
+        for row in sorted(self.ctx.onlyoffice.list_taxes(), key=lambda r: int(r["id"])):
+            self._tax_names.add(str(row["name"]))
+            spec = TaxSpec(name=str(row["name"]), rate=Decimal(str(row["rate"])))
+            index.setdefault(spec, int(row["id"]))
+        self._taxes = index
+        return index
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _save_simple_link(self, kind: str, key: str, target_id: int, action: str) -> None:
+        self.ctx.save_dependency_link(Link(kind, key, str(target_id), key))
+        self.ctx.record(
+            Outcome(
+                kind=kind,
+                source="perfex",
+                source_id=key,
+                target="onlyoffice",
+                target_id=str(target_id),
+                number=key,
+                action=action,
+            )
+        )
+
+    def _create_with_intent(
+        self,
+        kind: str,
+        natural_key: str,
+        source_id: str,
+        *,
+        create: Callable[[], object],
+        find: Callable[[], object | None],
+    ) -> object:
+        """Creates once. A lost answer is settled by looking the natural key up, never by a
+        blind second POST; only a confirmed absence allows one more try."""
+        if self.ctx.dry_run:
+            return self.ctx.placeholder_id()  # a dry run says what it would create, and stops
+        intent = self.ctx.open_intent(kind, "onlyoffice", natural_key, "perfex", source_id)
+        for attempt in (1, 2):
+            try:
+                created = create()
+                break
+            except AnswerLost:
+                found = find()
+                if found is not None:
+                    created = found
+                    break
+                if attempt == 2:
+                    raise
+        self.ctx.close_intent(intent)
+        return created
