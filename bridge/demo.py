@@ -78,9 +78,10 @@ def demo_config(sandbox: Sandbox, folder: Path) -> BridgeConfig:
 def edit_some_invoices(sandbox: Sandbox, backfill: RunRecord, today: date) -> list[str]:
     """Four edits to invoices the backfill created; returns what was done, for the reader."""
     admin = PerfexAdmin(sandbox.perfex_app)
-    created = [
-        o for o in backfill.outcomes if o.kind == "invoice" and o.action == "created"
-    ][:4]
+    created = sorted(
+        (o for o in backfill.outcomes if o.kind == "invoice" and o.action == "created"),
+        key=lambda o: int(o.source_id),
+    )[:4]
     edits = [
         ("due date moved by two weeks", lambda i: admin.set_due_date(i, today + timedelta(14))),
         ("quantity of the first line set to 3", lambda i: admin.set_quantity(i, 0, Decimal(3))),

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 
 from bridge.engine.context import EngineSettings, RunContext
 from bridge.engine.journal import RunJournal
-from bridge.engine.to_onlyoffice import RUN_ENDING, PassOptions, PerfexToOnlyofficePass
+from bridge.engine.to_onlyoffice import PassOptions, PerfexToOnlyofficePass
+from bridge.engine.workers import RUN_ENDING
 from bridge.errors import AnswerLost, BridgeError, ConfigError, RetryableError, SafetyStop
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
