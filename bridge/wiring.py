@@ -7,6 +7,8 @@ bridge exactly the way `crm-bridge sync` does.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bridge.config import BridgeConfig
@@ -27,7 +29,11 @@ class Clients:
     onlyoffice: OnlyofficeClient
 
 
-def http_client(system: str, section: PerfexConfig | OnlyofficeConfig) -> HttpClient:
+def http_client(
+    system: str,
+    section: PerfexConfig | OnlyofficeConfig,
+    sleep: Callable[[float], None] = time.sleep,
+) -> HttpClient:
     limiter = None
     if section.rate_limit > 0:  # 0 means unlimited
         limiter = RateLimiter(section.rate_limit, burst=max(1, section.concurrency))
@@ -38,18 +44,20 @@ def http_client(system: str, section: PerfexConfig | OnlyofficeConfig) -> HttpCl
         retry=RetryPolicy(max_attempts=section.max_attempts, max_seconds=section.retry_max_seconds),
         rate_limiter=limiter,
         max_connections=max(section.concurrency, 2),
+        sleep=sleep,
     )
 
 
-def build_clients(config: BridgeConfig) -> Clients:
+def build_clients(config: BridgeConfig, sleep: Callable[[float], None] = time.sleep) -> Clients:
+    """Both adapters; `sleep` is what retries wait with (tests pass one that returns at once)."""
     perfex = PerfexClient(
-        http_client("perfex", config.perfex),
+        http_client("perfex", config.perfex, sleep),
         config.perfex_token().get_secret_value(),
         version=config.perfex.version,
     )
     credentials = config.onlyoffice_credentials()
     onlyoffice = OnlyofficeClient(
-        http_client("onlyoffice", config.onlyoffice),
+        http_client("onlyoffice", config.onlyoffice, sleep),
         token=credentials.token.get_secret_value() if credentials.token else None,
         username=credentials.username,
         password=credentials.password.get_secret_value() if credentials.password else None,

@@ -27,6 +27,14 @@ HUNDRED = Decimal("100")
 BEFORE_TAX = "before_tax"
 AFTER_TAX = "after_tax"
 
+# ONLYOFFICE rounds each line's tax (contract §4.3), Perfex only the invoice total (5.2): a
+# cent can go astray, and the operator decides whether such an invoice may be written.
+MISMATCH_HINT = (
+    " (ONLYOFFICE rounds tax per line, Perfex per invoice); set [mapping].money_mismatch = "
+    '"warn" to write such invoices anyway with a warning'
+)
+
+
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 

@@ -23,6 +23,7 @@ from mappings.money import (
     BEFORE_TAX,
     CENT,
     HUNDRED,
+    MISMATCH_HINT,
     ZERO,
     format_money,
     onlyoffice_cost,
@@ -262,7 +263,9 @@ def _money_check(
             )
         )
     if findings and settings.money_mismatch == "fail":
-        return MappingProblem(findings[0][0], "; ".join(message for _, message in findings))
+        return MappingProblem(
+            findings[0][0], "; ".join(message for _, message in findings) + MISMATCH_HINT
+        )
     return tuple(message for _, message in findings)
 
 

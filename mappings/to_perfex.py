@@ -21,6 +21,7 @@ from typing import Any
 
 from mappings.money import (
     BEFORE_TAX,
+    MISMATCH_HINT,
     ZERO,
     PerfexTotals,
     format_money,
@@ -296,7 +297,7 @@ def _money(
             f"ONLYOFFICE shows {format_money(cost)} {invoice.currency}"
         )
         if settings.money_mismatch == "fail":
-            return MappingProblem("total", message)
+            return MappingProblem("total", message + MISMATCH_HINT)
         warnings.append(message)
     return _Money(totals, discount_type, discount, tuple(warnings))
 

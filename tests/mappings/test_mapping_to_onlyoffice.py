@@ -16,6 +16,7 @@ from mapping_samples import (
     perfex_item,
 )
 
+from mappings.money import MISMATCH_HINT
 from mappings.perfex import PerfexCustomer, PerfexInvoice, TaxSpec
 from mappings.problems import MappingError, MappingProblem
 from mappings.settings import MappingSettings
@@ -250,7 +251,7 @@ def test_money_check_catches_a_one_cent_difference() -> None:
     refs = replace(onlyoffice_refs(), tax_ids={TaxSpec("VAT", D("5")): 7})
     problem = perfex_to_onlyoffice(invoice, needs, refs, SETTINGS)
     assert problem == MappingProblem(
-        "total", "ONLYOFFICE would total 31.65 EUR where Perfex shows 31.66 EUR"
+        "total", "ONLYOFFICE would total 31.65 EUR where Perfex shows 31.66 EUR" + MISMATCH_HINT
     )
     warned = perfex_to_onlyoffice(invoice, needs, refs, replace(SETTINGS, money_mismatch="warn"))
     assert isinstance(warned, OnlyofficeTarget)

@@ -15,6 +15,7 @@ from mapping_samples import (
     perfex_invoice,
 )
 
+from mappings.money import MISMATCH_HINT
 from mappings.onlyoffice import (
     Address,
     OnlyofficeContact,
@@ -178,7 +179,7 @@ def test_money_check_catches_a_one_cent_difference() -> None:
     taxes = {5: OnlyofficeTax(5, "VAT", D("5"))}
     problem = translate(invoice, taxes=taxes)
     assert problem == MappingProblem(
-        "total", "Perfex would total 31.66 EUR where ONLYOFFICE shows 31.65 EUR"
+        "total", "Perfex would total 31.66 EUR where ONLYOFFICE shows 31.65 EUR" + MISMATCH_HINT
     )
     warned = target(invoice, taxes=taxes, settings=replace(SETTINGS, money_mismatch="warn"))
     assert warned.warnings == ("Perfex would total 31.66 EUR where ONLYOFFICE shows 31.65 EUR",)
