@@ -95,7 +95,10 @@ def show_report(args: argparse.Namespace, environ: Environ) -> int:
     ledger = Ledger.open_readonly(config.ledger_path)
     try:
         if args.run_id is None and args.output is None and args.format == "text":
-            Console().print(runs_table(ledger.runs(limit=20)))
+            console = Console()
+            if not console.is_terminal:  # piped or redirected: do not squeeze into 80 columns
+                console.width = 160
+            console.print(runs_table(ledger.runs(limit=20)))
             return 0
         record = ledger.run(_run_id(args.run_id))
     finally:
