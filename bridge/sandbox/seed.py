@@ -42,11 +42,26 @@ _COMPANY_STEMS = (
     "Fjällräven Byrå",
 )
 _LEGAL_FORMS = ("GmbH", "ApS", "Sp. z o.o.", "SARL", "s.r.o.", "AS", "S.L.", "AG", "SAS", "Ltd")
-_STREETS = ("Hauptstraße", "Rue de l'Église", "Ulica Długa", "High Street", "Calle Mayor",
-            "Storgatan", "Via Roma", "Náměstí Míru")
-_CITIES = (("Berlin", "10115", "DE"), ("Paris", "75001", "FR"), ("Kraków", "30-001", "PL"),
-           ("London", "EC1A 1BB", "GB"), ("Madrid", "28001", "ES"), ("Praha", "110 00", "CZ"),
-           ("Zürich", "8001", "CH"), ("New York", "10001", "US"))
+_STREETS = (
+    "Hauptstraße",
+    "Rue de l'Église",
+    "Ulica Długa",
+    "High Street",
+    "Calle Mayor",
+    "Storgatan",
+    "Via Roma",
+    "Náměstí Míru",
+)
+_CITIES = (
+    ("Berlin", "10115", "DE"),
+    ("Paris", "75001", "FR"),
+    ("Kraków", "30-001", "PL"),
+    ("London", "EC1A 1BB", "GB"),
+    ("Madrid", "28001", "ES"),
+    ("Praha", "110 00", "CZ"),
+    ("Zürich", "8001", "CH"),
+    ("New York", "10001", "US"),
+)
 _PRODUCTS = (
     ("Consulting", "h", Decimal("95.00")),
     ("Website maintenance", "month", Decimal("249.00")),
@@ -208,9 +223,11 @@ def _invoice(
 
 
 def _line(rng: random.Random, product: SeedProduct) -> SeedLine:
-    qty = Decimal(rng.choice((1, 1, 2, 3, 5, 10))) if rng.random() < 0.6 else (
-        Decimal(rng.randrange(25, 1000)) / Decimal(100)
-    ).quantize(Decimal("0.01"))
+    qty = (
+        Decimal(rng.choice((1, 1, 2, 3, 5, 10)))
+        if rng.random() < 0.6
+        else (Decimal(rng.randrange(25, 1000)) / Decimal(100)).quantize(Decimal("0.01"))
+    )
     long_text = rng.choice(("", "As agreed.", "Zeitraum: März\nInkl. Anfahrt"))
     return SeedLine(product.title, long_text, qty, product.price, product.unit, product.tax)
 
