@@ -106,7 +106,9 @@ def _print_figures(
     print(f"invoices mirrored         {mirrored}")
     print(f"wall time                 {elapsed:.1f} s")
     print(f"invoices per second       {mirrored / elapsed:.1f}")
-    print(f"requests                  {requests} (Perfex {len(perfex)}, ONLYOFFICE {len(onlyoffice)})")
+    print(
+        f"requests                  {requests} (Perfex {len(perfex)}, ONLYOFFICE {len(onlyoffice)})"
+    )
     print(f"requests per invoice      {requests / max(mirrored, 1):.2f}")
     print(f"peak memory of the bridge {peak_kib / 1024:.0f} MiB")
 

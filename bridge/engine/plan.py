@@ -64,16 +64,35 @@ def decide_one_way(
     return Decision(Step.UPDATE, source)
 
 
-def decide_two_way(*, perfex: SideState, onlyoffice: SideState, conflict_policy: str) -> Decision:
-    """Both directions at once, from the state of each side of one (possible) link."""
+def decide_two_way(
+    *,
+    perfex: SideState,
+    onlyoffice: SideState,
+    conflict_policy: str,
+    in_agreement: bool = False,
+) -> Decision:
+    """Both directions at once, from the state of each side of one (possible) link.
+
+    `in_agreement` says that the two sides already say the same under the mapping; it only
+    matters where both sides moved (or neither was linked yet).
+    """
     pair = (perfex, onlyoffice)
+    if pair == (SideState.UNLINKED, SideState.UNLINKED) and in_agreement:
+        # Same number on both sides and the same content: adopt the pair, nothing to write.
+        return Decision(Step.LINK)
     if pair == (SideState.UNLINKED, SideState.UNLINKED):
-        # Same number on both sides and no link yet: adopt, then reconcile content.
-        return Decision(Step.LINK, _winner(conflict_policy))
+        # Same number on both sides, different content: whose content the pair keeps is the
+        # operator's policy, as for any edit made on both sides.
+        return _resolved(
+            conflict_policy, Step.LINK, "the same number exists on both sides with other content"
+        )
     if perfex is SideState.UNLINKED:
         return Decision(Step.CREATE, "perfex")  # new in Perfex: mirror it to ONLYOFFICE
     if onlyoffice is SideState.UNLINKED:
         return Decision(Step.CREATE, "onlyoffice")  # new in ONLYOFFICE: mirror it to Perfex
+    if pair == (SideState.ABSENT, SideState.ABSENT):
+        # Both gone: there is nothing left to keep in step, and nothing to write.
+        return Decision(Step.SKIP, reason="deleted in Perfex and in ONLYOFFICE")
     if SideState.ABSENT in pair:
         # A linked invoice vanished from one side. Financial documents are never deleted on
         # the other side by the bridge: report it and let a person decide.
@@ -85,11 +104,19 @@ def decide_two_way(*, perfex: SideState, onlyoffice: SideState, conflict_policy:
         return Decision(Step.UPDATE, "perfex")
     if pair == (SideState.SAME, SideState.CHANGED):
         return Decision(Step.UPDATE, "onlyoffice")
-    # Both changed since the last sync: whose edit wins is the operator's policy.
+    if in_agreement:
+        # Both changed, and in the same way (the same edit made twice): nothing to write.
+        return Decision(Step.UNCHANGED)
+    # Both changed since the last sync, differently: whose edit wins is the operator's policy.
+    return _resolved(conflict_policy, Step.UPDATE, "changed on both sides since the last sync")
+
+
+def _resolved(conflict_policy: str, step: Step, reason: str) -> Decision:
+    """`step` from the side the policy names, or a conflict that touches neither side."""
     winner = _winner(conflict_policy)
     if winner is None:
-        return Decision(Step.CONFLICT, reason="changed on both sides since the last sync")
-    return Decision(Step.UPDATE, winner)
+        return Decision(Step.CONFLICT, reason=reason)
+    return Decision(step, winner)
 
 
 def _winner(conflict_policy: str) -> str | None:

@@ -2,9 +2,10 @@
 
 `SyncEngine.run` is what `sync`, `backfill`, every daemon cycle and the demo call. It takes the
 single-runner lock (not for a dry run, which writes nothing), settles create intents left open
-by an earlier run that was cut off, runs the pass for the requested direction, and closes the
-journal with a status: `ok`, `partial` (some records failed or conflicted) or `failed` (the run
-stopped: credentials refused, a system unreachable, a safety stop, or SIGTERM).
+by an earlier run that was cut off, runs the pass for the requested direction (Perfex →
+ONLYOFFICE, ONLYOFFICE → Perfex, or both at once), and closes the journal with a status: `ok`,
+`partial` (some records failed or conflicted) or `failed` (the run stopped: credentials
+refused, a system unreachable, a safety stop, or SIGTERM).
 """
 
 from __future__ import annotations
@@ -17,18 +18,41 @@ from datetime import UTC, date, datetime
 
 from bridge.engine.context import EngineSettings, RunContext
 from bridge.engine.journal import RunJournal
+from bridge.engine.perfex_writer import PerfexInvoiceWriter, PerfexNumber
 from bridge.engine.to_onlyoffice import PassOptions, PerfexToOnlyofficePass
+from bridge.engine.to_perfex import OnlyofficeToPerfexPass
+from bridge.engine.two_way import TwoWayPass
 from bridge.engine.workers import RUN_ENDING
-from bridge.errors import AnswerLost, BridgeError, ConfigError, RetryableError, SafetyStop
+from bridge.errors import (
+    AnswerLost,
+    BridgeError,
+    ConfigError,
+    RecordRejected,
+    RetryableError,
+    SafetyStop,
+)
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
+from mappings.fingerprint import (
+    onlyoffice_fingerprint,
+    onlyoffice_row_fingerprint,
+    perfex_fingerprint,
+    perfex_row_fingerprint,
+)
+from mappings.onlyoffice import OnlyofficeInvoice
 from state import Ledger, Link
+from state.intents import Intent
 from state.records import RunRecord
 
 log = logging.getLogger(__name__)
 
 CYCLE_COUNTER = "sync_cycles"
-SUPPORTED_DIRECTIONS = ("perfex_to_onlyoffice",)
+PASSES = {
+    "perfex_to_onlyoffice": PerfexToOnlyofficePass,
+    "onlyoffice_to_perfex": OnlyofficeToPerfexPass,
+    "both": TwoWayPass,
+}
+SUPPORTED_DIRECTIONS = tuple(PASSES)
 
 
 def utc_now() -> datetime:
@@ -75,7 +99,7 @@ class SyncEngine:
         if request.direction not in SUPPORTED_DIRECTIONS:
             raise ConfigError(
                 f"direction {request.direction} is not supported by this version of "
-                "crm-bridge; use perfex_to_onlyoffice"
+                f"crm-bridge; use one of {', '.join(SUPPORTED_DIRECTIONS)}"
             )
         if request.dry_run:
             return self._run_locked(request, progress)
@@ -113,7 +137,7 @@ class SyncEngine:
                 progress=progress.start if progress else None,
                 advance=progress.advance if progress else None,
             )
-            PerfexToOnlyofficePass(ctx, options).run()
+            PASSES[request.direction](ctx, options).run()
         except (*RUN_ENDING, SafetyStop) as error:
             journal.finish("failed", message=str(error))
             raise
@@ -137,21 +161,59 @@ class SyncEngine:
     def _settle_open_intents(self, ctx: RunContext) -> None:
         """An intent still open means a create was sent and its outcome never recorded.
 
-        Invoices are looked up by number and adopted when they exist. Contacts, products and
-        taxes need nothing here: their resolution always looks the natural key up on
-        ONLYOFFICE before it creates anything.
+        Invoices are looked up by number and adopted when they exist; the link then holds the
+        fingerprints of what was found on the target and none for the source, so the next pass
+        compares and finishes the job in either direction. Contacts, products and taxes need
+        nothing here: their resolution always looks the natural key up on the target before
+        it creates anything.
         """
-        for intent in self.ledger.open_intents("onlyoffice"):
-            if intent.kind != "invoice" or ctx.link_for("invoice", "perfex", intent.source_id):
+        for intent in self.ledger.open_intents():
+            if intent.kind != "invoice" or ctx.link_for("invoice", intent.source, intent.source_id):
                 ctx.close_intent(intent.id)
                 continue
             try:
-                found = self.onlyoffice.invoice_by_number(intent.natural_key)
-            except (RetryableError, AnswerLost) as error:
+                link = self._adoptable(ctx, intent)
+            except (RetryableError, AnswerLost, RecordRejected) as error:
                 log.warning("open intent %s left for later: %s", intent.natural_key, error)
                 continue
-            if found is None:
+            if link is None:
                 ctx.close_intent(intent.id)  # the create never landed; this run redoes it
                 continue
-            link = Link("invoice", intent.source_id, str(found["id"]), intent.natural_key)
             ctx.save_link(link, intent.id)
+
+    def _adoptable(self, ctx: RunContext, intent: Intent) -> Link | None:
+        """The link to what an open intent's create left on its target, if it left anything."""
+        if intent.target == "perfex":
+            return self._adoptable_in_perfex(ctx, intent)
+        found = self.onlyoffice.invoice_by_number(intent.natural_key)
+        if found is None:
+            return None
+        # `bynumber` leaves the lines out (onlyoffice-api.md 3.9): read the invoice in full.
+        target = OnlyofficeInvoice.from_api(self.onlyoffice.get_invoice(found["id"]))
+        return Link(
+            "invoice",
+            intent.source_id,
+            str(target.id),
+            intent.natural_key,
+            onlyoffice_fp=onlyoffice_fingerprint(target),
+            onlyoffice_row_fp=onlyoffice_row_fingerprint(target),
+        )
+
+    def _adoptable_in_perfex(self, ctx: RunContext, intent: Intent) -> Link | None:
+        key = PerfexNumber.from_intent_key(intent.natural_key)
+        writer = PerfexInvoiceWriter(ctx)
+        found = writer.find(key) if key is not None else None
+        if found is None:
+            return None
+        target = writer.read(found)
+        number = ctx.settings.mapping.number_format.format(
+            target.prefix, target.number, target.date.year
+        )
+        return Link(
+            "invoice",
+            found,
+            intent.source_id,
+            number,
+            perfex_fp=perfex_fingerprint(target),
+            perfex_row_fp=perfex_row_fingerprint(target),
+        )

@@ -93,7 +93,9 @@ ledger = "ledger.db"
     def run(self, command: str = "sync", **request: object) -> RunRecord:
         config = self.config()
         dry_run = bool(request.get("dry_run"))
-        ledger = Ledger.open_readonly(self.ledger_path) if dry_run else Ledger.open(self.ledger_path)
+        ledger = (
+            Ledger.open_readonly(self.ledger_path) if dry_run else Ledger.open(self.ledger_path)
+        )
         try:
             clients = build_clients(config, sleep=lambda seconds: None)
             engine = SyncEngine(

@@ -30,9 +30,10 @@ def test_backfill_mirrors_every_invoice_exactly_once(make_rig):
     mirrored = rig.onlyoffice_by_number()
     costs = _costs(rig)
     store = rig.perfex.store
-    assert Counter(inv.number for inv in rig.onlyoffice.store.invoices.values()).most_common(1)[
-        0
-    ][1] == 1
+    assert (
+        Counter(inv.number for inv in rig.onlyoffice.store.invoices.values()).most_common(1)[0][1]
+        == 1
+    )
     for invoice_id, invoice in rig.perfex_invoices().items():
         outcome = outcomes[str(invoice_id)]  # every invoice is accounted for
         if outcome.action != "created":
@@ -96,7 +97,9 @@ def test_sync_writes_exactly_the_edited_invoices_and_then_nothing(make_rig):
     backfill = rig.run("backfill")
     unmappable = {o.source_id for o in backfill.outcomes if o.action == "failed"}
     linked = sorted(
-        i.id for i in rig.perfex_invoices().values() if _perfex_number(i) in rig.onlyoffice_by_number()
+        i.id
+        for i in rig.perfex_invoices().values()
+        if _perfex_number(i) in rig.onlyoffice_by_number()
     )
     added, removed, quantity, due, customer = linked[:5]
     rig.admin.add_line(removed, "Setup fee", Decimal(1), Decimal("50.00"))
@@ -113,14 +116,18 @@ def test_sync_writes_exactly_the_edited_invoices_and_then_nothing(make_rig):
 
     record = rig.run("sync")
 
-    updated = {o.source_id for o in record.outcomes if o.kind == "invoice" and o.action == "updated"}
+    updated = {
+        o.source_id for o in record.outcomes if o.kind == "invoice" and o.action == "updated"
+    }
     assert updated == {str(i) for i in (added, removed, quantity, due, customer)}
     # Invoices the backfill could not map are reported again, and only they.
     assert {o.source_id for o in record.outcomes if o.action == "failed"} == unmappable
     numbers = {_perfex_number(rig.perfex.store.invoices[i]) for i in (added, removed, quantity)}
     for number in numbers:
         mirror = rig.onlyoffice_by_number()[number]
-        perfex_id = next(i for i in linked if _perfex_number(rig.perfex.store.invoices[i]) == number)
+        perfex_id = next(
+            i for i in linked if _perfex_number(rig.perfex.store.invoices[i]) == number
+        )
         assert len(mirror.lines) == len(rig.perfex.store.lines_of(perfex_id))
     written_ids = {
         path.rsplit("/", 1)[1]

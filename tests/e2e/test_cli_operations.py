@@ -25,12 +25,20 @@ def test_backfill_then_report_in_every_format(rig, monkeypatch, tmp_path):
     document = json.loads(as_json.out)
     assert document["run"]["command"] == "backfill" and document["run"]["id"] == 1
     assert set(document["counts"]) == {
-        "created", "updated", "linked", "unchanged", "skipped", "failed", "conflicts"
+        "created",
+        "updated",
+        "linked",
+        "unchanged",
+        "skipped",
+        "failed",
+        "conflicts",
     }
     assert all(record["action"] != "unchanged" for record in document["records"])
 
     page = tmp_path / "run.html"
-    html = rig.cli("report", "1", "--format", "html", "--output", str(page), monkeypatch=monkeypatch)
+    html = rig.cli(
+        "report", "1", "--format", "html", "--output", str(page), monkeypatch=monkeypatch
+    )
     assert html.code == 0 and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -92,7 +100,9 @@ def test_no_traceback_and_no_token_anywhere(rig, monkeypatch, tmp_path, caplog):
     page = tmp_path / "r.html"
     outputs.append(rig.cli("report", "latest", "--format", "json", monkeypatch=monkeypatch))
     outputs.append(
-        rig.cli("report", "latest", "--format", "html", "--output", str(page), monkeypatch=monkeypatch)
+        rig.cli(
+            "report", "latest", "--format", "html", "--output", str(page), monkeypatch=monkeypatch
+        )
     )
     rig.environ["PERFEX_API_TOKEN"] = rig.sandbox.perfex_token + "x"
     outputs.append(rig.cli("sync", monkeypatch=monkeypatch))
@@ -151,7 +161,7 @@ def test_check_reads_both_systems(rig, monkeypatch):
 
 
 def test_configuration_errors_exit_3(rig, monkeypatch):
-    rig.write_config('intervall = 60')
+    rig.write_config("intervall = 60")
     result = rig.cli("sync", monkeypatch=monkeypatch)
     assert result.code == 3 and "intervall" in result.err
 

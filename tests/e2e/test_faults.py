@@ -19,7 +19,9 @@ CREATE_PATHS = (
 
 def _mirrorable(rig) -> set[str]:
     """Numbers of the Perfex invoices a clean backfill mirrors."""
-    return {f"INV-{i.number:06d}" for i in rig.perfex_invoices().values() if i.status != PERFEX_DRAFT}
+    return {
+        f"INV-{i.number:06d}" for i in rig.perfex_invoices().values() if i.status != PERFEX_DRAFT
+    }
 
 
 def _clean_numbers(make_rig, invoices: int, seed: int) -> set[str]:
