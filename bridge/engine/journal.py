@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from state import Ledger
 from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+
+HEARTBEAT = timedelta(minutes=5)
 
 
 class RunJournal:
@@ -37,6 +39,7 @@ class RunJournal:
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
         self.quiet_unchanged = 0  # counted, not itemised (see count_unchanged)
         self.run_id = 0
+        self._heartbeat = self.started_at
         if self._ledger is not None:
             with self._lock:
                 self.run_id = self._ledger.start_run(command, direction, dry_run, self.started_at)
@@ -47,6 +50,15 @@ class RunJournal:
             self.counts[count_key(outcome.action)] += 1
             if self._ledger is not None:
                 self._ledger.record_outcome(self.run_id, outcome)
+                self._beat(self._ledger)
+
+    def _beat(self, ledger: Ledger) -> None:
+        """Keeps the runner lock fresh during a long run, so no other run mistakes it for a
+        stale lock and takes it over (a held lock is only refreshed, never taken here)."""
+        now = self._now()
+        if ledger.holds_lock and now - self._heartbeat >= HEARTBEAT:
+            ledger.refresh_lock(now)
+            self._heartbeat = now
 
     def count_unchanged(self) -> None:
         """Counts an untouched record without journalling a row for it: a daemon cycle over

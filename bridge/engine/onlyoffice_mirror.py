@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bridge.engine.context import RunContext
 from bridge.engine.onlyoffice_directory import OnlyofficeDirectory
-from bridge.engine.onlyoffice_writer import OnlyofficeInvoiceWriter, Written
+from bridge.engine.onlyoffice_writer import InvoiceLocked, OnlyofficeInvoiceWriter, Written
 from bridge.engine.outcomes import invoice_outcome
 from bridge.engine.plan import Step
 from bridge.errors import NumberInUse
@@ -73,7 +73,16 @@ class OnlyofficeMirror:
             self.remember(link, invoice)
             self.ctx.journal.count_unchanged()
             return
-        written, action = self._write(step, invoice, link, target)
+        try:
+            written, action = self._write(step, invoice, link, target)
+        except InvoiceLocked as locked:
+            # The operator chose to leave non-Draft invoices alone: a decision, not a failure.
+            # The link keeps its old fingerprints, so every run reports it until it is settled.
+            target_id = link.onlyoffice_id if link else None
+            self.ctx.record(
+                invoice_outcome(invoice.id, target_id, number, "skipped", error=str(locked))
+            )
+            return
         self._finish(invoice, number, source_fp, target, written, action)
 
     def _map(self, invoice: PerfexInvoice) -> OnlyofficeTarget | MappingProblem:
