@@ -44,6 +44,7 @@ class OnlyofficeDirectory:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self._locks = {kind: threading.RLock() for kind in ("contact", "item", "tax")}
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._contacts: dict[str, ResolvedContact] = {}
         self._items: dict[str, int] | None = None  # title -> id
         self._taxes: dict[TaxSpec, int] | None = None
@@ -53,10 +54,16 @@ class OnlyofficeDirectory:
     # -- contacts -------------------------------------------------------------------------
 
     def contact_for(self, clientid: str) -> ResolvedContact:
-        with self._locks["contact"]:
+        with self._lock_for("contact", clientid):
             if clientid not in self._contacts:
                 self._contacts[clientid] = self._resolve_contact(clientid)
             return self._contacts[clientid]
+
+    def _lock_for(self, kind: str, key: str) -> threading.Lock:
+        """One lock per dependency: two invoices of one customer never create it twice, while
+        invoices of different customers resolve theirs side by side."""
+        with self._locks[kind]:
+            return self._key_locks.setdefault((kind, key), threading.Lock())
 
     def _resolve_contact(self, clientid: str) -> ResolvedContact:
         link = self.ctx.link_for("contact", "perfex", clientid)
@@ -148,7 +155,7 @@ class OnlyofficeDirectory:
         return {product.title: self.item_for(product) for product in products}
 
     def item_for(self, product: ProductSpec) -> int:
-        with self._locks["item"]:
+        with self._lock_for("item", product.title):
             link = self.ctx.link_for("item", "perfex", product.title)
             if link is not None:
                 return int(link.onlyoffice_id)
@@ -173,9 +180,10 @@ class OnlyofficeDirectory:
             return item_id
 
     def _item_index(self) -> dict[str, int]:
-        if self._items is None:
-            self._items = self._refresh_items()
-        return self._items
+        with self._locks["item"]:
+            if self._items is None:
+                self._items = self._refresh_items()
+            return self._items
 
     def _refresh_items(self) -> dict[str, int]:
         index: dict[str, int] = {}
@@ -188,9 +196,6 @@ class OnlyofficeDirectory:
 
     def tax_ids(self, taxes: tuple[TaxSpec, ...]) -> dict[TaxSpec, int]:
         return {tax: self.tax_for(tax) for tax in taxes}
-
-    def tax_rates(self) -> dict[int, Decimal]:
-        return {tax_id: spec.rate for spec, tax_id in self._tax_index().items()}
 
     def tax_for(self, tax: TaxSpec) -> int:
         with self._locks["tax"]:
