@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -50,27 +51,28 @@ def exit_code(record: RunRecord) -> int:
 
 
 def run_sync(args: argparse.Namespace, environ: Environ) -> int:
-    config = _config(args, environ)
-    direction = args.direction or config.sync.direction
-    ledger = open_ledger(config, dry_run=args.dry_run)
-    try:
-        engine = build_engine(config, ledger)
-        record = engine.run(RunRequest("sync", direction, dry_run=args.dry_run))
-    finally:
-        ledger.close()
-    print(report_text(record))
-    return exit_code(record)
+    return _run_once(args, environ, "sync")
 
 
 def run_backfill(args: argparse.Namespace, environ: Environ) -> int:
+    return _run_once(args, environ, "backfill", since=args.since)
+
+
+def _run_once(
+    args: argparse.Namespace, environ: Environ, command: str, since: date | None = None
+) -> int:
+    """One run of the engine, its report printed; a backfill shows a progress bar."""
     config = _config(args, environ)
     direction = args.direction or config.sync.direction
+    request = RunRequest(command, direction, dry_run=args.dry_run, since=since)
     ledger = open_ledger(config, dry_run=args.dry_run)
-    request = RunRequest("backfill", direction, dry_run=args.dry_run, since=args.since)
     try:
         engine = build_engine(config, ledger)
-        with progress_bar("Backfill") as progress:
-            record = engine.run(request, progress)
+        if command == "backfill":
+            with progress_bar("Backfill") as progress:
+                record = engine.run(request, progress)
+        else:
+            record = engine.run(request)
     finally:
         ledger.close()
     print(report_text(record))
