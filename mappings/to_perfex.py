@@ -325,8 +325,10 @@ def perfex_status_for(
     if wanted == PerfexStatus.UNPAID and current and current.status in _DERIVED_PERFEX_STATUSES:
         # Posting "unpaid" would be recomputed from payments and the due date anyway.
         wanted = current.status
-        if onlyoffice_status == OnlyofficeStatus.PAID and current.status == PerfexStatus.PAID:
-            warning = None
+    if onlyoffice_status == OnlyofficeStatus.PAID:
+        # Whatever the table says (the shipped configuration maps Paid to unpaid), only a
+        # recorded payment makes a Perfex invoice paid: say so until Perfex shows it.
+        warning = None if wanted == PerfexStatus.PAID else _not_carried(onlyoffice_status)
     return int(wanted), warning
 
 

@@ -38,7 +38,13 @@ from mappings.fingerprint import (
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.perfex import PerfexInvoice
 from mappings.problems import MappingProblem
-from mappings.to_perfex import PerfexRefs, PerfexTarget, onlyoffice_to_perfex, perfex_needs
+from mappings.to_perfex import (
+    PerfexRefs,
+    PerfexTarget,
+    onlyoffice_to_perfex,
+    perfex_needs,
+    perfex_update_body,
+)
 from state import Link
 from state.records import Outcome
 
@@ -106,20 +112,31 @@ class PerfexMirror:
         step: Step,
         current: PerfexInvoice | None,
     ) -> str | None:
-        key = self.key_of(invoice)
+        """The Perfex invoice to write: none for a create, the one to adopt, or the linked one."""
         if step is Step.CREATE:
-            if key is not None and key in self.numbers:
-                raise self._taken(invoice, key, self.numbers[key])
+            self._refuse_used_number(invoice)
             return None
         if step is Step.LINK:
-            target_id = current.id if current is not None else self.numbers[key]  # type: ignore[index]
-            assert target_id is not None
-            other = self.ctx.link_for("invoice", "perfex", target_id)
-            if other is not None and other.onlyoffice_id != str(invoice.id):
-                raise self._taken(invoice, key, target_id)
-            return target_id
-        assert link is not None
+            return self._adoptable(invoice, current)
+        assert link is not None, "an update is always of a linked invoice"
         return link.perfex_id
+
+    def _refuse_used_number(self, invoice: OnlyofficeInvoice) -> None:
+        key = self.key_of(invoice)
+        if key is not None and key in self.numbers:
+            raise self._taken(invoice, key, self.numbers[key])
+
+    def _adoptable(self, invoice: OnlyofficeInvoice, current: PerfexInvoice | None) -> str:
+        """The counterpart with this number (or the one named by `current`), unless it already
+        mirrors another ONLYOFFICE invoice."""
+        key = self.key_of(invoice)
+        listed = self.numbers.get(key) if key is not None else None
+        target_id = current.id if current is not None else listed
+        assert target_id is not None, "a link is decided only when the number is listed"
+        other = self.ctx.link_for("invoice", "perfex", target_id)
+        if other is not None and other.onlyoffice_id != str(invoice.id):
+            raise self._taken(invoice, key, target_id)
+        return target_id
 
     def _taken(
         self, invoice: OnlyofficeInvoice, key: PerfexNumber | None, perfex_id: str
@@ -153,7 +170,8 @@ class PerfexMirror:
         if customer is None:
             return MappingProblem("contactId", "the contact has no Perfex customer yet")
         refs = PerfexRefs(clientid=customer.clientid, billing=customer.billing)
-        return onlyoffice_to_perfex(invoice, needs, refs, self.mapping, current)
+        target = onlyoffice_to_perfex(invoice, needs, refs, self.mapping, current)
+        return _keeping_units(target, current)
 
     # -- writing and recording --------------------------------------------------------------
 
@@ -248,3 +266,22 @@ class PerfexMirror:
             source="onlyoffice",
             target="perfex",
         )
+
+
+def _keeping_units(
+    target: PerfexTarget | MappingProblem, current: PerfexInvoice | None
+) -> PerfexTarget | MappingProblem:
+    """Perfex line units have no ONLYOFFICE field, so the mapping leaves them empty; like the
+    Perfex-only header fields it keeps, a wanted line keeps the unit of the current line it
+    continues (same description, in order), or an edit in ONLYOFFICE would wipe every unit."""
+    if isinstance(target, MappingProblem) or current is None or not current.lines:
+        return target
+    units: dict[str, list[str]] = {}
+    for line in current.lines:
+        units.setdefault(line.description, []).append(line.unit)
+    lines = []
+    for line in target.invoice.lines or ():
+        queue = units.get(line.description)
+        lines.append(replace(line, unit=queue.pop(0)) if queue else line)
+    invoice = replace(target.invoice, lines=tuple(lines))
+    return replace(target, invoice=invoice, update_body=perfex_update_body(invoice, current))

@@ -47,17 +47,17 @@ class PerfexNumber:
     def of(cls, invoice: PerfexInvoice) -> PerfexNumber:
         return cls(invoice.number, invoice.date.year)
 
-    @property
-    def intent_key(self) -> str:
-        """How a create intent names it: "42/2025"."""
-        return f"{self.number}/{self.year}"
+    def intent_key(self, clientid: str) -> str:
+        """How a create intent names the invoice it creates: "42/2025/7" (number, year and
+        customer, the filters that tell it apart in a search)."""
+        return f"{self.number}/{self.year}/{clientid}"
 
     @classmethod
-    def from_intent_key(cls, text: str) -> PerfexNumber | None:
-        number, _, year = text.partition("/")
-        if not (number.isdigit() and year.isdigit()):
+    def from_intent_key(cls, text: str) -> tuple[PerfexNumber, str] | None:
+        parts = text.split("/")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts[:2]):
             return None
-        return cls(int(number), int(year))
+        return cls(int(parts[0]), int(parts[1])), parts[2]
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ class PerfexInvoiceWriter:
         if self.ctx.dry_run:
             return PerfexWritten(str(self.ctx.placeholder_id()), None, target.invoice, True)
         key = PerfexNumber.of(target.invoice)
-        intent = self.ctx.open_intent("invoice", "perfex", key.intent_key, "onlyoffice", source_id)
+        natural_key = key.intent_key(target.invoice.clientid)
+        intent = self.ctx.open_intent("invoice", "perfex", natural_key, "onlyoffice", source_id)
         target_id = self._post(target, key, number)
         on_created(target_id, intent)
         after = self.read(target_id)

@@ -30,6 +30,13 @@ class SideState(StrEnum):
     CHANGED = "changed"  # linked, content differs from the last sync
 
 
+# What a reported conflict asks of the operator.
+CONFLICT_ADVICE = (
+    '; [sync].conflict_policy = "report" left both as they are: make the two agree by hand, '
+    "or set the policy to perfex_wins or onlyoffice_wins"
+)
+
+
 @dataclass(frozen=True)
 class Decision:
     step: Step
@@ -115,7 +122,7 @@ def _resolved(conflict_policy: str, step: Step, reason: str) -> Decision:
     """`step` from the side the policy names, or a conflict that touches neither side."""
     winner = _winner(conflict_policy)
     if winner is None:
-        return Decision(Step.CONFLICT, reason=reason)
+        return Decision(Step.CONFLICT, reason=reason + CONFLICT_ADVICE)
     return Decision(step, winner)
 
 

@@ -200,9 +200,9 @@ class SyncEngine:
         )
 
     def _adoptable_in_perfex(self, ctx: RunContext, intent: Intent) -> Link | None:
-        key = PerfexNumber.from_intent_key(intent.natural_key)
+        parsed = PerfexNumber.from_intent_key(intent.natural_key)
         writer = PerfexInvoiceWriter(ctx)
-        found = writer.find(key) if key is not None else None
+        found = writer.find(*parsed) if parsed is not None else None
         if found is None:
             return None
         target = writer.read(found)

@@ -1,18 +1,19 @@
 """One pass in both directions: observe both sides, decide per invoice, hand it to a mirror.
 
-Observe: both lists (rows carry no lines). Each link is one pair; each side of it is SAME,
-CHANGED or ABSENT: the row fingerprint first, then, where the row moved or the deep pass is
-due, a full read compared with the link's full fingerprint. Unlinked invoices are paired by
-number with an unlinked one on the other side, or stand alone. `plan.decide_two_way` decides,
-told whether the two sides already agree under the mapping (the same edit made on both sides,
-or an adopted pair that already matches, is not a conflict); conflicts follow
-`[sync].conflict_policy`. The two one-way mirrors execute, and each stores both sides'
-fingerprints after its write, so the bridge's own writes never come back as changes.
+Observe both lists (rows carry no lines). Each link is a pair whose sides are SAME, CHANGED or
+ABSENT: the row fingerprint first, then, where the row moved or the deep pass is due, a full
+read compared with the link's full fingerprint. Unlinked invoices are paired by number with an
+unlinked one on the other side, or stand alone. `plan.decide_two_way` decides, told whether
+both sides already agree under the mapping (the same edit made twice, or an adopted pair that
+already matches, is no conflict); conflicts follow `[sync].conflict_policy`. The two one-way
+mirrors execute and store both sides' fingerprints after each write, so the bridge's own
+writes never come back as changes.
 
-A write that fails may still have changed its target (a reopened ONLYOFFICE invoice, lines
-half replaced). The pass then records what the target holds now as its last-synced state and
-leaves the source marked as changed, so the next pass rewrites the target from the source
-instead of taking the failed write for a person's edit and calling it a conflict.
+A failed write may still have changed its target (a reopened ONLYOFFICE invoice, lines half
+replaced, a create without its follow-up). The pass then marks the target's fingerprint in the
+link as pending, a local step that cannot fail the way a remote read can: the next pass takes
+what that side holds for the bridge's unfinished work, not a person's edit, and sends the
+source again instead of calling it a conflict.
 
 Must not: delete anything on either side; an invoice gone from one side is reported.
 """
@@ -22,9 +23,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Generic, TypeVar
 
 from bridge.engine.context import RunContext
-from bridge.engine.onlyoffice_mirror import OnlyofficeMirror
+from bridge.engine.onlyoffice_mirror import OnlyofficeMirror, PerfexTaxes
 from bridge.engine.outcomes import failure_outcome, invoice_outcome
 from bridge.engine.perfex_mirror import PerfexMirror
 from bridge.engine.plan import Decision, SideState, Step, decide_two_way, needs_full_read
@@ -39,6 +42,7 @@ from bridge.engine.to_onlyoffice import (
 )
 from bridge.engine.to_perfex import (
     ONLYOFFICE_OPEN_STATUSES,
+    REVERSE,
     check_onlyoffice_safety,
     onlyoffice_rows,
     perfex_numbers,
@@ -51,7 +55,7 @@ from mappings.fingerprint import (
     perfex_fingerprint,
     perfex_row_fingerprint,
 )
-from mappings.onlyoffice import OnlyofficeInvoice
+from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeTax
 from mappings.perfex import PerfexInvoice
 from mappings.problems import MappingError
 from state import Link
@@ -59,10 +63,8 @@ from state.records import Outcome
 
 log = logging.getLogger(__name__)
 
-CONFLICT_ADVICE = (
-    '; [sync].conflict_policy = "report" left both as they are: make the two agree by hand, '
-    "or set the policy to perfex_wins or onlyoffice_wins"
-)
+# Stored in place of a target's fingerprint after a write to it failed (see the docstring).
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,16 @@ class Pair:
     onlyoffice: OnlyofficeInvoice | None
 
 
+Invoice = TypeVar("Invoice", PerfexInvoice, OnlyofficeInvoice)
+
+
 @dataclass(frozen=True)
-class Side:
+class Side(Generic[Invoice]):
     """One side of a pair after observation: its state and, when it was read, the invoice."""
 
     state: SideState
-    full: PerfexInvoice | OnlyofficeInvoice | None = None
+    full: Invoice | None = None
+    pending: bool = False  # an unfinished write of the bridge's, not a person's edit
 
 
 class TwoWayPass:
@@ -96,22 +102,31 @@ class TwoWayPass:
         self.to_onlyoffice = OnlyofficeMirror(
             self.ctx,
             numbers={row.number: int(row.id) for row in onlyoffice if row.id is not None},
-            taxes=perfex_taxes(self.ctx),
+            taxes=self._tax_candidates(),
         )
         self.to_perfex = PerfexMirror(self.ctx, numbers=perfex_numbers(perfex))
         work = [pair for pair in self._pairs(perfex, onlyoffice) if self._triage(pair)]
         if self.options.progress:
             self.options.progress(len(work))
+        settings = self.ctx.settings
+        workers = min(settings.perfex_concurrency, settings.onlyoffice_concurrency)
         run_isolated(
             self.ctx,
             work,
             self._sync_pair,
             _observation_failed,
-            workers=min(
-                self.ctx.settings.perfex_concurrency, self.ctx.settings.onlyoffice_concurrency
-            ),
+            workers=workers,
             advance=self.options.advance,
         )
+
+    def _tax_candidates(self) -> PerfexTaxes:
+        """Perfex's taxes, and ONLYOFFICE's too: an invoice that came from ONLYOFFICE carries
+        its taxes as "NAME|RATE" on Perfex lines even where Perfex's own tax list is empty, and
+        GET never returns them (perfex-api.md 3.3), so they must be among the candidates."""
+        known = perfex_taxes(self.ctx)
+        extra = [OnlyofficeTax.from_api(row).spec for row in self.ctx.onlyoffice.list_taxes()]
+        fresh = tuple(dict.fromkeys(tax for tax in extra if tax not in known.candidates))
+        return PerfexTaxes(known.candidates + fresh, known.hints)
 
     # -- observation ----------------------------------------------------------------------
 
@@ -144,10 +159,8 @@ class TwoWayPass:
         since = self.options.since
         if since is None:
             return True
-        dates = [row.date for row in (pair.perfex,) if row] + [
-            row.issue_date for row in (pair.onlyoffice,) if row
-        ]
-        return any(day >= since for day in dates)
+        perfex = pair.perfex is not None and pair.perfex.date >= since
+        return perfex or (pair.onlyoffice is not None and pair.onlyoffice.issue_date >= since)
 
     def _triage(self, pair: Pair) -> bool:
         """True when the pair needs work; records the cheap outcomes directly."""
@@ -160,6 +173,8 @@ class TwoWayPass:
                 return False
         if link is None or perfex is None or pair.onlyoffice is None:
             return True
+        if PENDING in (link.perfex_fp, link.onlyoffice_fp):
+            return True  # a write that failed last time is to be finished
         if self._perfex_needs_read(link, perfex) or self._onlyoffice_needs_read(
             link, pair.onlyoffice
         ):
@@ -177,18 +192,24 @@ class TwoWayPass:
         changed = link.onlyoffice_row_fp != onlyoffice_row_fingerprint(row)
         return needs_full_read(linked=True, row_changed=changed, deep_pass=deep)
 
-    def _observe_perfex(self, link: Link, row: PerfexInvoice | None) -> Side:
+    def _observe_perfex(self, link: Link, row: PerfexInvoice | None) -> Side[PerfexInvoice]:
         if row is None:
             return Side(SideState.ABSENT)
+        if link.perfex_fp == PENDING:
+            return Side(SideState.SAME, pending=True)
         if not self._perfex_needs_read(link, row):
             return Side(SideState.SAME)
         full = self._read_perfex(row.id or "")
         same = perfex_fingerprint(full) == link.perfex_fp
         return Side(SideState.SAME if same else SideState.CHANGED, full)
 
-    def _observe_onlyoffice(self, link: Link, row: OnlyofficeInvoice | None) -> Side:
+    def _observe_onlyoffice(
+        self, link: Link, row: OnlyofficeInvoice | None
+    ) -> Side[OnlyofficeInvoice]:
         if row is None:
             return Side(SideState.ABSENT)
+        if link.onlyoffice_fp == PENDING:
+            return Side(SideState.SAME, pending=True)
         if not self._onlyoffice_needs_read(link, row):
             return Side(SideState.SAME)
         full = self._read_onlyoffice(str(row.id))
@@ -216,9 +237,15 @@ class TwoWayPass:
     def _sync_linked(self, link: Link, pair: Pair) -> None:
         perfex = self._observe_perfex(link, pair.perfex)
         onlyoffice = self._observe_onlyoffice(link, pair.onlyoffice)
+        if perfex.pending and onlyoffice.state is SideState.SAME:
+            # The unfinished write came from ONLYOFFICE: send its content again.
+            full = onlyoffice.full or self._read_onlyoffice(link.onlyoffice_id)
+            onlyoffice = Side(SideState.CHANGED, full)
+        if onlyoffice.pending and perfex.state is SideState.SAME:
+            perfex = Side(SideState.CHANGED, perfex.full or self._read_perfex(link.perfex_id))
         agree = False
         if perfex.state is SideState.CHANGED and onlyoffice.state is SideState.CHANGED:
-            agree = self.to_perfex.agrees(onlyoffice.full, perfex.full)  # type: ignore[arg-type]
+            agree = self.to_perfex.agrees(_read(onlyoffice.full), _read(perfex.full))
         decision = decide_two_way(
             perfex=perfex.state,
             onlyoffice=onlyoffice.state,
@@ -243,51 +270,32 @@ class TwoWayPass:
             self._conflict(perfex.id or "", str(onlyoffice.id), onlyoffice.number, decision)
         elif decision.source is None:
             self._adopt(perfex, onlyoffice)
-        elif decision.source == "perfex":
-            self._guarded(
-                "perfex",
-                perfex.id or "",
-                onlyoffice.number,
-                lambda: self.to_onlyoffice.apply(perfex, None, Step.LINK),
-            )
         else:
-            self._guarded(
-                "onlyoffice",
-                str(onlyoffice.id),
-                onlyoffice.number,
-                lambda: self.to_perfex.apply(onlyoffice, None, Step.LINK, current=perfex),
-            )
+            self._mirror(decision.source, perfex, onlyoffice, None, Step.LINK)
 
     def _create_from_perfex(self, row: PerfexInvoice) -> None:
         invoice = self._read_perfex(row.id or "")
         # A number ONLYOFFICE already uses is linked to another invoice (unlinked ones were
         # paired above): a link attempt reports the collision with its reason.
         taken = self._number_of(invoice) in self.to_onlyoffice.numbers
-        step = Step.LINK if taken else Step.CREATE
-        self._guarded(
-            "perfex",
-            invoice.id or "",
-            self._number_of(invoice),
-            lambda: self.to_onlyoffice.apply(invoice, None, step),
-        )
+        self._mirror("perfex", invoice, None, None, Step.LINK if taken else Step.CREATE)
 
     def _create_from_onlyoffice(self, row: OnlyofficeInvoice) -> None:
         invoice = self._read_onlyoffice(str(row.id))
-        self._guarded(
-            "onlyoffice",
-            str(invoice.id),
-            invoice.number,
-            lambda: self.to_perfex.apply(invoice, None, Step.CREATE),
-        )
+        self._mirror("onlyoffice", None, invoice, None, Step.CREATE)
 
     # -- executing ------------------------------------------------------------------------
 
     def _execute_linked(
-        self, decision: Decision, link: Link, perfex: Side, onlyoffice: Side
+        self,
+        decision: Decision,
+        link: Link,
+        perfex: Side[PerfexInvoice],
+        onlyoffice: Side[OnlyofficeInvoice],
     ) -> None:
         number = link.natural_key
         if decision.step is Step.UNCHANGED:
-            self._remember(link, perfex.full, onlyoffice.full)  # type: ignore[arg-type]
+            self._remember(link, perfex.full, onlyoffice.full)
             self.ctx.journal.count_unchanged()
         elif decision.step is Step.CONFLICT:
             self._conflict(link.perfex_id, link.onlyoffice_id, number, decision)
@@ -297,28 +305,13 @@ class TwoWayPass:
                     link.perfex_id, link.onlyoffice_id, number, "skipped", error=decision.reason
                 )
             )
-        elif decision.source == "perfex":
-            source = perfex.full
-            # When ONLYOFFICE moved too and lost by policy, its content is not the last synced
-            # one: let the mirror compare with what ONLYOFFICE holds now.
-            target_link = (
-                link if onlyoffice.state is SideState.SAME else replace(link, onlyoffice_fp=None)
-            )
-            self._guarded(
-                "perfex",
-                link.perfex_id,
-                number,
-                lambda: self.to_onlyoffice.apply(source, target_link, Step.UPDATE),
-            )  # type: ignore[arg-type]
+        elif decision.source == "perfex" and onlyoffice.state is SideState.CHANGED:
+            # ONLYOFFICE moved too and lost by policy, so its content is not the last synced
+            # one: the mirror must compare with what ONLYOFFICE holds now.
+            unsynced = replace(link, onlyoffice_fp=None)
+            self._mirror("perfex", perfex.full, onlyoffice.full, unsynced, Step.UPDATE)
         else:
-            source = onlyoffice.full
-            current = perfex.full
-            self._guarded(
-                "onlyoffice",
-                link.onlyoffice_id,
-                number,
-                lambda: self.to_perfex.apply(source, link, Step.UPDATE, current=current),
-            )  # type: ignore[arg-type]
+            self._mirror(decision.source or "", perfex.full, onlyoffice.full, link, Step.UPDATE)
 
     def _remember(
         self, link: Link, perfex: PerfexInvoice | None, onlyoffice: OnlyofficeInvoice | None
@@ -326,17 +319,11 @@ class TwoWayPass:
         """Stores the fingerprints of what was read where nothing needed writing."""
         updated = link
         if perfex is not None:
-            updated = replace(
-                updated,
-                perfex_fp=perfex_fingerprint(perfex),
-                perfex_row_fp=perfex_row_fingerprint(perfex),
-            )
+            full, row = perfex_fingerprint(perfex), perfex_row_fingerprint(perfex)
+            updated = replace(updated, perfex_fp=full, perfex_row_fp=row)
         if onlyoffice is not None:
-            updated = replace(
-                updated,
-                onlyoffice_fp=onlyoffice_fingerprint(onlyoffice),
-                onlyoffice_row_fp=onlyoffice_row_fingerprint(onlyoffice),
-            )
+            full, row = onlyoffice_fingerprint(onlyoffice), onlyoffice_row_fingerprint(onlyoffice)
+            updated = replace(updated, onlyoffice_fp=full, onlyoffice_row_fp=row)
         if updated != link:
             self.ctx.save_link(updated)
 
@@ -348,70 +335,68 @@ class TwoWayPass:
             invoice_outcome(link.perfex_id, link.onlyoffice_id, link.natural_key, "linked")
         )
 
-    def _conflict(
-        self, perfex_id: str, onlyoffice_id: str, number: str, decision: Decision
-    ) -> None:
+    def _conflict(self, perfex_id: str, onlyoffice_id: str, number: str, why: Decision) -> None:
         self.ctx.record(
-            invoice_outcome(
-                perfex_id,
-                onlyoffice_id,
-                number,
-                "conflict",
-                error=f"{decision.reason}{CONFLICT_ADVICE}",
-            )
+            invoice_outcome(perfex_id, onlyoffice_id, number, "conflict", error=why.reason)
         )
 
+    def _mirror(
+        self,
+        source: str,
+        perfex: PerfexInvoice | None,
+        onlyoffice: OnlyofficeInvoice | None,
+        link: Link | None,
+        step: Step,
+    ) -> None:
+        """Hands the source's invoice to the mirror of its direction, with what was read of
+        the other side. A failure is recorded for that direction and its target marked as
+        pending (see the module docstring)."""
+        if source == "perfex":
+            invoice = _read(perfex)
+            source_id, number = invoice.id or "", self._number_of(invoice)
+            write = partial(self.to_onlyoffice.apply, invoice, link, step)
+        else:
+            reverse = _read(onlyoffice)
+            source_id, number = str(reverse.id), reverse.number
+            write = partial(self.to_perfex.apply, reverse, link, step, current=perfex)
+        self._guarded(source, source_id, link.natural_key if link else number, write)
+
     def _guarded(self, source: str, source_id: str, number: str, write: Callable[[], None]) -> None:
-        """Runs one mirror write from `source`; a failure is recorded for this direction and the
-        target's last-synced state re-read (see the module docstring)."""
-        target = "onlyoffice" if source == "perfex" else "perfex"
         try:
             write()
         except RUN_ENDING:
             raise
-        except (BridgeError, MappingError) as error:
-            self._rebaseline(source, source_id)
-            self.ctx.record(failure_outcome(source_id, number, error, source=source, target=target))
-        except Exception as error:  # a bug must not take the other records down with it
-            log.exception("internal error while syncing invoice %s", number)
-            self._rebaseline(source, source_id)
-            self.ctx.record(
-                failure_outcome(
-                    source_id, number, error, internal=True, source=source, target=target
-                )
+        except Exception as error:  # one record's failure must not take the others down
+            internal = not isinstance(error, BridgeError | MappingError)
+            if internal:
+                log.exception("internal error while syncing invoice %s", number)
+            self._mark_pending(source, source_id)
+            target = "onlyoffice" if source == "perfex" else "perfex"
+            outcome = failure_outcome(
+                source_id, number, error, internal=internal, source=source, target=target
             )
+            self.ctx.record(outcome)
 
-    def _rebaseline(self, source: str, source_id: str) -> None:
+    def _mark_pending(self, source: str, source_id: str) -> None:
         link = self.ctx.link_for("invoice", source, source_id)
         if link is None or self.ctx.dry_run:
-            return
-        try:
-            if source == "perfex":
-                onlyoffice = self._read_onlyoffice(link.onlyoffice_id)
-                self._remember(link, None, onlyoffice)
-            else:
-                self._remember(link, self._read_perfex(link.perfex_id), None)
-        except Exception as error:  # the write's own failure is the one worth reporting
-            log.warning(
-                "could not re-read invoice %s after a failed write: %s", link.natural_key, error
-            )
+            return  # nothing was linked yet, so nothing can be mistaken for an edit
+        target_fp = "onlyoffice_fp" if source == "perfex" else "perfex_fp"
+        self.ctx.save_link(replace(link, **{target_fp: PENDING}))
+
+
+def _read(invoice: Invoice | None) -> Invoice:
+    """A side the decision writes from, or compares, was read in full when it was observed."""
+    assert invoice is not None, "a changed side is always read in full"
+    return invoice
 
 
 def _observation_failed(pair: Pair, error: BaseException, internal: bool) -> Outcome:
-    """A failure before any write, while reading a pair: reported from the side it came from."""
+    """A failure while reading a pair, before any write: reported from a side that is listed."""
+    number = pair.link.natural_key if pair.link else None
     if pair.perfex is not None:
-        return failure_outcome(
-            pair.perfex.id or "",
-            pair.link.natural_key if pair.link else None,
-            error,
-            internal=internal,
-        )
+        return failure_outcome(pair.perfex.id or "", number, error, internal=internal)
     row = pair.onlyoffice
-    return failure_outcome(
-        str(row.id) if row else (pair.link.onlyoffice_id if pair.link else ""),
-        row.number if row else None,
-        error,
-        internal=internal,
-        source="onlyoffice",
-        target="perfex",
-    )
+    source_id = str(row.id) if row else (pair.link.onlyoffice_id if pair.link else "")
+    number = number or (row.number if row else None)
+    return failure_outcome(source_id, number, error, internal=internal, **REVERSE)

@@ -6,6 +6,9 @@ change it, and send it again, through the allowed status moves with their stock 
 New invoices start as Drafts with a number the person types. Lines name a product and carry up
 to two taxes; the server works out `cost` from them (4.3). The end-to-end tests use these edits
 to play that person, so the bridge meets the data a real portal produces.
+
+Must not: be used by the bridge itself, or skip the rules a person meets in the screens
+(Draft-only edits, allowed status moves); it writes to the simulator's store directly.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 People edit invoices in the admin screen, not through the API: the screen keeps each line's
 taxes and posts the totals its own formula computes (contract 5.2), after which the server
-recomputes `total_tax` and the status. The demo and the end-to-end tests use these edits to
-play that person, so the bridge meets the data a real install produces.
+recomputes `total_tax` and the status. New invoices take the next free number of their year,
+and payments recorded there make Perfex derive paid or partially paid. The demo and the
+end-to-end tests use these edits to play that person, so the bridge meets the data a real
+install produces.
 """
 
 from __future__ import annotations
