@@ -32,9 +32,10 @@ def run_demo(
     workdir: Path, *, invoices: int = 24, seed: int = 7, out: Callable[[str], None] = print
 ) -> int:
     today = date.today()
-    with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as tmp, Sandbox(
-        SandboxOptions(today=today)
-    ) as sandbox:
+    with (
+        tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as tmp,
+        Sandbox(SandboxOptions(today=today)) as sandbox,
+    ):
         sandbox.seed_perfex(generate(seed=seed, invoices=invoices, today=today))
         config = demo_config(sandbox, Path(tmp))
         ledger = Ledger.open(config.ledger_path)
