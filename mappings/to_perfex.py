@@ -15,7 +15,7 @@ Must not: look anything up, or send a paid status: Perfex derives those from pay
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -190,7 +190,7 @@ def onlyoffice_to_perfex(
         status=status,
         terms=invoice.terms,
         clientnote=invoice.description,
-        lines=needs.lines,
+        lines=_with_current_units(needs.lines, current),
         **_money_fields(money, needs),
         **_billing_fields(refs.billing, settings),
         **_kept_fields(current, settings),
@@ -199,6 +199,24 @@ def onlyoffice_to_perfex(
     return PerfexTarget(
         desired, perfex_create_form(desired), perfex_update_body(desired, current), warnings
     )
+
+
+def _with_current_units(
+    lines: tuple[PerfexLine, ...], current: PerfexInvoice | None
+) -> tuple[PerfexLine, ...]:
+    """Perfex line units have no ONLYOFFICE field. Like the Perfex-only header fields, a wanted
+    line keeps the unit of the current line it continues (same description, in order), or an
+    edit in ONLYOFFICE would wipe every unit in Perfex."""
+    if current is None or not current.lines:
+        return lines
+    units: dict[str, list[str]] = {}
+    for line in current.lines:
+        units.setdefault(line.description, []).append(line.unit)
+    kept = []
+    for line in lines:
+        queue = units.get(line.description)
+        kept.append(replace(line, unit=queue.pop(0)) if queue else line)
+    return tuple(kept)
 
 
 def _natural_keys(

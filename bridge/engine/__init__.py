@@ -1,9 +1,11 @@
 """The sync engine: observe both sides, decide per record, execute, journal.
 
-`plan` holds the pure decision tables; `to_onlyoffice` the Perfex → ONLYOFFICE pass;
-`onlyoffice_directory` and `onlyoffice_writer` what that pass needs on the ONLYOFFICE side;
-`run` ties a run together (lock, intents, journal). Every network call goes through the
-adapters in `bridge.perfex` and `bridge.onlyoffice`.
+`plan` holds the pure decision tables and `run` ties a run together (lock, open intents,
+journal). Each direction has a pass that observes and decides (`to_onlyoffice`, `to_perfex`,
+and `two_way` for both at once) and, per target system, a mirror that carries out one
+invoice (`onlyoffice_mirror`, `perfex_mirror`) with its directory of customers, products and
+taxes and its writer. `workers` isolates records on a thread pool. Every network call goes
+through the adapters in `bridge.perfex` and `bridge.onlyoffice`.
 """
 
 from bridge.engine.context import EngineSettings

@@ -43,7 +43,6 @@ from mappings.to_perfex import (
     PerfexTarget,
     onlyoffice_to_perfex,
     perfex_needs,
-    perfex_update_body,
 )
 from state import Link
 from state.records import Outcome
@@ -171,7 +170,7 @@ class PerfexMirror:
             return MappingProblem("contactId", "the contact has no Perfex customer yet")
         refs = PerfexRefs(clientid=customer.clientid, billing=customer.billing)
         target = onlyoffice_to_perfex(invoice, needs, refs, self.mapping, current)
-        return _keeping_units(target, current)
+        return target
 
     # -- writing and recording --------------------------------------------------------------
 
@@ -266,22 +265,3 @@ class PerfexMirror:
             source="onlyoffice",
             target="perfex",
         )
-
-
-def _keeping_units(
-    target: PerfexTarget | MappingProblem, current: PerfexInvoice | None
-) -> PerfexTarget | MappingProblem:
-    """Perfex line units have no ONLYOFFICE field, so the mapping leaves them empty; like the
-    Perfex-only header fields it keeps, a wanted line keeps the unit of the current line it
-    continues (same description, in order), or an edit in ONLYOFFICE would wipe every unit."""
-    if isinstance(target, MappingProblem) or current is None or not current.lines:
-        return target
-    units: dict[str, list[str]] = {}
-    for line in current.lines:
-        units.setdefault(line.description, []).append(line.unit)
-    lines = []
-    for line in target.invoice.lines or ():
-        queue = units.get(line.description)
-        lines.append(replace(line, unit=queue.pop(0)) if queue else line)
-    invoice = replace(target.invoice, lines=tuple(lines))
-    return replace(target, invoice=invoice, update_body=perfex_update_body(invoice, current))

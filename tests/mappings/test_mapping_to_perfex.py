@@ -26,7 +26,7 @@ from mappings.onlyoffice import (
 from mappings.perfex import PerfexInvoice, TaxSpec
 from mappings.problems import MappingProblem
 from mappings.settings import MappingSettings
-from mappings.status import ARCHIVED, DRAFT, PAID, REJECTED, SENT
+from mappings.status import ARCHIVED, DRAFT, PAID, REJECTED, SENT, PerfexStatus
 from mappings.to_perfex import (
     PerfexNeeds,
     PerfexRefs,
@@ -119,7 +119,7 @@ def test_update_body_replaces_every_line() -> None:
             "long_description": "",
             "qty": "10.00",
             "rate": "100.00",
-            "unit": "",
+            "unit": "h",  # kept from the current line it continues: ONLYOFFICE has no units
             "order": "1",
             "taxname": ["VAT|21.00"],
         }
@@ -261,3 +261,11 @@ def test_customer_form() -> None:
         ("billing_state", ""),
         ("billing_zip", "10115"),
     ]
+
+
+def test_paid_mapped_to_unpaid_by_the_table_still_warns() -> None:
+    # The shipped configuration maps Paid to unpaid; the warning must survive that table.
+    settings = replace(SETTINGS, onlyoffice_to_perfex_status={PAID: PerfexStatus.UNPAID})
+    result = target(onlyoffice(status={"id": PAID}), settings=settings)
+    assert result.invoice.status == PerfexStatus.UNPAID
+    assert "record the payment in Perfex" in result.warnings[0]
