@@ -143,7 +143,7 @@ class OnlyofficeMirror:
         action: str,
     ) -> None:
         stored_as_meant = onlyoffice_fingerprint(written.after) == onlyoffice_fingerprint(
-            target.invoice
+            written.meant
         )
         self.ctx.save_link(
             Link(
@@ -161,7 +161,7 @@ class OnlyofficeMirror:
         )
         changes = onlyoffice_changes(written.before, written.after)
         if not stored_as_meant:
-            differing = onlyoffice_changes(target.invoice, written.after)
+            differing = onlyoffice_changes(written.meant, written.after)
             self.ctx.record(
                 invoice_outcome(
                     invoice.id,

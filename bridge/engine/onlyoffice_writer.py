@@ -19,7 +19,7 @@ from bridge.engine.context import RunContext
 from bridge.errors import AnswerLost, NumberInUse, RecordRejected
 from mappings.fingerprint import onlyoffice_fingerprint
 from mappings.onlyoffice import OnlyofficeInvoice
-from mappings.status import DRAFT, status_path
+from mappings.status import DRAFT, PAID, SENT, status_path
 from mappings.to_onlyoffice import OnlyofficeTarget
 
 
@@ -33,6 +33,7 @@ class Written:
     before: OnlyofficeInvoice | None  # None for a create
     after: OnlyofficeInvoice  # the read-back (or, in a dry run, the intended state)
     wrote: bool
+    meant: OnlyofficeInvoice  # what the write aimed at; the read-back should equal it
 
 
 def content_fingerprint(invoice: OnlyofficeInvoice) -> str:
@@ -56,12 +57,12 @@ class OnlyofficeInvoiceWriter:
         (a failure after that point must not leave an unlinked invoice behind)."""
         number = target.invoice.number
         if self.ctx.dry_run:
-            return Written(self.ctx.placeholder_id(), None, target.invoice, True)
+            return Written(self.ctx.placeholder_id(), None, target.invoice, True, target.invoice)
         intent = self.ctx.open_intent("invoice", "onlyoffice", number, "perfex", source_id)
         target_id = self._post(target)
         on_created(target_id, intent)
         self._move_status(target_id, DRAFT, target.status)
-        return Written(target_id, None, self.read(target_id), True)
+        return Written(target_id, None, self.read(target_id), True, target.invoice)
 
     def _post(self, target: OnlyofficeTarget) -> int:
         number = target.invoice.number
@@ -90,16 +91,29 @@ class OnlyofficeInvoiceWriter:
 
     def update(self, target_id: int, target: OnlyofficeTarget) -> Written:
         current = self.read(target_id)
-        content_same = content_fingerprint(current) == content_fingerprint(target.invoice)
+        target = self._keeping_payment(current, target)
+        meant = target.invoice
+        content_same = content_fingerprint(current) == content_fingerprint(meant)
         if content_same and current.status == target.status:
-            return Written(target_id, current, current, False)
+            return Written(target_id, current, current, False, meant)
         if self.ctx.dry_run:
-            return Written(target_id, current, target.invoice, True)
+            return Written(target_id, current, meant, True, meant)
         status = current.status
         if not content_same:
             status = self._rewrite(target_id, current, target)
         self._move_status(target_id, status, target.status)
-        return Written(target_id, current, self.read(target_id), True)
+        return Written(target_id, current, self.read(target_id), True, meant)
+
+    def _keeping_payment(
+        self, current: OnlyofficeInvoice, target: OnlyofficeTarget
+    ) -> OnlyofficeTarget:
+        """In two-way sync a payment recorded in ONLYOFFICE is news Perfex cannot carry: Perfex
+        marks an invoice paid only from its own recorded payments (contract 3.2). Its
+        "unpaid" therefore never takes an ONLYOFFICE Paid invoice back to Sent."""
+        both = self.ctx.journal.direction == "both"
+        if not both or current.status != PAID or target.status != SENT:
+            return target
+        return replace(target, status=PAID, invoice=replace(target.invoice, status=PAID))
 
     def _rewrite(self, target_id: int, current: OnlyofficeInvoice, target: OnlyofficeTarget) -> int:
         """PUTs the new content, reopening a non-Draft first. Returns the status it leaves."""

@@ -175,3 +175,23 @@ def test_dry_run_writes_nothing_in_either_system(make_rig) -> None:
         "INV-000005",
         "INV-000007",
     ]
+
+
+def test_a_payment_recorded_in_onlyoffice_survives_a_later_perfex_edit(make_rig) -> None:
+    """Perfex cannot be told an invoice is paid (only recorded payments do that), so an
+    ONLYOFFICE Paid invoice stays unpaid in Perfex. A later Perfex edit must not take the
+    payment back in ONLYOFFICE."""
+    rig = synced_pair(make_rig)
+    number = "INV-000006"  # came from ONLYOFFICE
+    invoice = rig.onlyoffice.store.invoice_by_number(number)
+    rig.onlyoffice_admin.move_to(invoice.id, 4)  # paid
+    assert rig.run("sync").run.status == "ok"
+    perfex = perfex_invoice(rig, number)
+    rig.perfex_admin.set_due_date(perfex.id, perfex.date + timedelta(days=50))
+
+    record = rig.run("sync")
+
+    after = rig.onlyoffice.store.invoice_by_number(number)
+    assert int(after.status) == 4
+    assert after.due_date.date() == perfex.date + timedelta(days=50)
+    assert record.run.status == "ok", [o for o in record.outcomes if o.error]
