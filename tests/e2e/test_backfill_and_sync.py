@@ -102,16 +102,16 @@ def test_sync_writes_exactly_the_edited_invoices_and_then_nothing(make_rig):
         if _perfex_number(i) in rig.onlyoffice_by_number()
     )
     added, removed, quantity, due, customer = linked[:5]
-    rig.admin.add_line(removed, "Setup fee", Decimal(1), Decimal("50.00"))
+    rig.perfex_admin.add_line(removed, "Setup fee", Decimal(1), Decimal("50.00"))
     rig.run("sync")  # the extra line of `removed` is now mirrored; the edits start here
-    rig.admin.add_line(added, "Express delivery", Decimal(1), Decimal("15.00"))
-    rig.admin.remove_line(removed, len(rig.perfex.store.lines_of(removed)) - 1)
-    rig.admin.set_quantity(quantity, 0, Decimal("7.5"))
-    rig.admin.set_due_date(due, rig.perfex.store.invoices[due].date + timedelta(days=60))
+    rig.perfex_admin.add_line(added, "Express delivery", Decimal(1), Decimal("15.00"))
+    rig.perfex_admin.remove_line(removed, len(rig.perfex.store.lines_of(removed)) - 1)
+    rig.perfex_admin.set_quantity(quantity, 0, Decimal("7.5"))
+    rig.perfex_admin.set_due_date(due, rig.perfex.store.invoices[due].date + timedelta(days=60))
     other = next(
         c for c in rig.perfex.store.customers if c != rig.perfex.store.invoices[customer].clientid
     )
-    rig.admin.set_customer(customer, other)
+    rig.perfex_admin.set_customer(customer, other)
     rig.clear_logs()
 
     record = rig.run("sync")

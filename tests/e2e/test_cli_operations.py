@@ -85,7 +85,7 @@ def test_dry_run_writes_nothing_anywhere_the_ledger_included(rig, monkeypatch):
     assert rig.writes() == []
 
     rig.cli("backfill", monkeypatch=monkeypatch)
-    rig.admin.set_due_date(next(iter(rig.perfex_invoices())), None)
+    rig.perfex_admin.set_due_date(next(iter(rig.perfex_invoices())), None)
     before = _digest(rig.ledger_path)
     rig.clear_logs()
     planned = rig.cli("sync", "--dry-run", monkeypatch=monkeypatch)

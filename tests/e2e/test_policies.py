@@ -27,7 +27,7 @@ def test_reopen_policy_rewrites_a_paid_invoice_and_restores_its_status(rig):
     )
     number = f"INV-{paid.number:06d}"
     assert mirrored[number].status == PAID
-    rig.admin.set_due_date(paid.id, paid.date + timedelta(days=90))
+    rig.perfex_admin.set_due_date(paid.id, paid.date + timedelta(days=90))
     record = rig.run("sync")
     after = rig.onlyoffice_by_number()[number]
     assert after.status == PAID
@@ -46,7 +46,7 @@ def test_report_policy_leaves_sent_invoices_alone_and_says_why(rig):
         and mirrored[f"INV-{i.number:06d}"].status == SENT
     )
     number = f"INV-{sent.number:06d}"
-    rig.admin.set_due_date(sent.id, sent.date + timedelta(days=90))
+    rig.perfex_admin.set_due_date(sent.id, sent.date + timedelta(days=90))
     rig.clear_logs()
     record = rig.run("sync")
     outcome = next(o for o in record.outcomes if o.number == number)

@@ -1,142 +1,14 @@
-"""A bridge wired to both simulators, for end-to-end tests of ONLYOFFICE → Perfex and of both
-directions at once.
-
-Each test gets its own sandbox (both servers on loopback, seeded as the test asks), a config
-file in its own temporary folder, the people who edit each system by hand, and helpers to run
-the engine in-process or through the real CLI. Retries wait through a sleep that returns at
-once, so fault drills take no wall time.
-"""
+"""Fixtures for ONLYOFFICE → Perfex and two-way end-to-end tests: rigs seeded as asked."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
-
-from bridge import cli
-from bridge.config import BridgeConfig, load_config
-from bridge.engine import RunRequest, SyncEngine
-from bridge.sandbox import Sandbox, SandboxOptions
-from bridge.sandbox.onlyoffice_admin import OnlyofficeAdmin
-from bridge.sandbox.perfex_admin import PerfexAdmin
-from bridge.sandbox.seed import SeedData
-from bridge.wiring import build_clients, engine_settings
-from state import Ledger
-from state.records import RunRecord
-
-TODAY = date(2026, 11, 21)
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
-class Rig:
-    def __init__(self, sandbox: Sandbox, folder: Path, direction: str, sync: str) -> None:
-        self.sandbox = sandbox
-        self.folder = folder
-        self.direction = direction
-        self.perfex = sandbox.perfex_app
-        self.onlyoffice = sandbox.onlyoffice_app
-        self.perfex_admin = PerfexAdmin(sandbox.perfex_app)
-        self.onlyoffice_admin = OnlyofficeAdmin(sandbox.onlyoffice_app)
-        self.config_path = folder / "config.toml"
-        self.environ = {
-            "PERFEX_API_TOKEN": sandbox.perfex_token,
-            "ONLYOFFICE_API_TOKEN": sandbox.onlyoffice_token,
-        }
-        self.write_config(sync)
-
-    def write_config(self, sync: str = "") -> None:
-        """The config file; `sync` adds lines to its [sync] table."""
-        currencies = ", ".join(
-            f"{code} = {ident}" for code, ident in self.perfex.currency_ids.items()
-        )
-        self.config_path.write_text(
-            f"""
-[perfex]
-url = "{self.sandbox.perfex_url}"
-currencies = {{ {currencies} }}
-max_attempts = 6
-
-[onlyoffice]
-url = "{self.sandbox.onlyoffice_url}"
-max_attempts = 6
-
-[sync]
-direction = "{self.direction}"
-ledger = "ledger.db"
-{sync}
-""",
-            encoding="utf-8",
-        )
-
-    def config(self) -> BridgeConfig:
-        return load_config(self.config_path, self.environ)
-
-    def run(self, command: str = "sync", **request: object) -> RunRecord:
-        config = self.config()
-        ledger = Ledger.open(self.folder / "ledger.db")
-        try:
-            clients = build_clients(config, sleep=lambda seconds: None)
-            engine = SyncEngine(
-                perfex=clients.perfex,
-                onlyoffice=clients.onlyoffice,
-                ledger=ledger,
-                settings=engine_settings(config),
-            )
-            return engine.run(RunRequest(command, self.direction, **request))  # type: ignore[arg-type]
-        finally:
-            ledger.close()
-
-    def cli(self, *args: str, monkeypatch: pytest.MonkeyPatch) -> CliResult:
-        for name, value in self.environ.items():
-            monkeypatch.setenv(name, value)
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.main(["--config", str(self.config_path), *args])
-        return CliResult(code, out.getvalue(), err.getvalue())
-
-    def clear_logs(self) -> None:
-        self.sandbox.perfex.request_log.clear()
-        self.sandbox.onlyoffice.request_log.clear()
-
-    def writes(self) -> list[str]:
-        logs = (self.sandbox.perfex.request_log, self.sandbox.onlyoffice.request_log)
-        return [f"{e.method} {e.path}" for log in logs for e in log.writes()]
+from rigs import rig_factory
 
 
 @pytest.fixture
 def make_rig(tmp_path: Path):
-    started: list[Sandbox] = []
-
-    def make(
-        *,
-        onlyoffice: SeedData | None = None,
-        perfex: SeedData | None = None,
-        direction: str = "onlyoffice_to_perfex",
-        sync: str = "",
-        **options: object,
-    ) -> Rig:
-        sandbox = Sandbox(SandboxOptions(today=TODAY, **options)).start()  # type: ignore[arg-type]
-        started.append(sandbox)
-        sandbox.perfex.faults.slow_seconds = 0.005
-        sandbox.onlyoffice.faults.slow_seconds = 0.005
-        if perfex is not None:
-            sandbox.seed_perfex(perfex)
-        if onlyoffice is not None:
-            sandbox.seed_onlyoffice(onlyoffice)
-        folder = tmp_path / f"rig{len(started)}"
-        folder.mkdir()
-        return Rig(sandbox, folder, direction, sync)
-
-    yield make
-    for sandbox in started:
-        sandbox.stop()
+    with rig_factory(tmp_path, "onlyoffice_to_perfex") as make:
+        yield make

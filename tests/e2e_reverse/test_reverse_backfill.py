@@ -11,8 +11,8 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
-from conftest import TODAY
 from reverse_world import differences, duplicates, exact
+from rigs import TODAY
 
 from bridge.sandbox.onlyoffice_admin import AdminLine
 from bridge.sandbox.seed import generate

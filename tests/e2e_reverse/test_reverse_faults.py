@@ -8,8 +8,8 @@ answers on purpose, on both module versions, and cut a run short before it could
 from __future__ import annotations
 
 import pytest
-from conftest import TODAY
 from reverse_world import differences, duplicates, exact
+from rigs import TODAY
 
 from bridge.sandbox.seed import generate
 from state import Ledger

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import TODAY
 from reverse_world import exact, perfex_number
+from rigs import TODAY
 
 from bridge.errors import SafetyStop
 from bridge.sandbox.onlyoffice_admin import AdminLine

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from conftest import TODAY
 from reverse_world import differences, exact, onlyoffice_lines, perfex_lines, perfex_number
+from rigs import TODAY
 
 from bridge.sandbox.seed import generate
 

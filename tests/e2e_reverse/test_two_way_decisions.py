@@ -7,8 +7,8 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from conftest import TODAY
 from reverse_world import differences, exact, only, perfex_lines, perfex_number
+from rigs import TODAY
 
 from bridge.sandbox.seed import SeedData, generate
 

@@ -9,8 +9,8 @@ a sync after that must have nothing left to write.
 from __future__ import annotations
 
 import pytest
-from conftest import TODAY
 from reverse_world import Walk, differences, duplicates, exact, only
+from rigs import TODAY
 
 from bridge.sandbox.seed import generate
 from bridge.sandbox.server import AFTER_APPLY_KINDS
