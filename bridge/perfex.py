@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from bridge.errors import ConfigError, NotFound, RecordRejected, RemoteError
+from bridge.errors import ConfigError, NotFound, RecordRejected, RemoteError, RetryableError
 from bridge.http import HttpClient, Response
 from bridge.perfex_answers import NO_DATA, UPDATE_FAIL, classify_perfex_response, perfex_json
 
@@ -23,6 +23,15 @@ Row = dict[str, Any]
 Form = Sequence[tuple[str, str]]
 
 PAGE_SIZE = 100  # module 3.x caps per_page at 100 (perfex-api.md 2.2)
+SINGLE_READ_BROKEN = (
+    "Perfex answers GET /api/invoices/<id> with an empty HTTP 500: its REST API module "
+    "2.0.7/2.0.8 cannot return a single invoice on PHP 8, so invoice lines cannot be read; "
+    "update the API module to 3.x"
+)
+
+
+class SingleInvoiceUnreadable(RecordRejected):
+    """This Perfex install cannot return one invoice with its lines."""
 
 
 class PerfexClient:
@@ -36,6 +45,7 @@ class PerfexClient:
         # (module 3.x may read it first and fail: perfex-api.md 1.1).
         self._headers = {"authtoken": token, "Accept": "application/json"}
         self._version: str | None = None if version == "auto" else version
+        self._single_reads_broken = False
 
     # --- invoices -------------------------------------------------------------------------
 
@@ -45,7 +55,19 @@ class PerfexClient:
 
     def get_invoice(self, invoice_id: str | int) -> Row:
         """One invoice with its lines; `NotFound` when it does not exist."""
-        return self._get_object(f"/api/invoices/{_segment(invoice_id)}")
+        if self._single_reads_broken:
+            raise SingleInvoiceUnreadable(SINGLE_READ_BROKEN, system="perfex", status=500)
+        try:
+            return self._get_object(f"/api/invoices/{_segment(invoice_id)}")
+        except RetryableError as error:
+            if error.status != 500 or error.remote_message is not None:
+                raise
+            # Module 2.0.7/2.0.8 on PHP 8 fails every single-invoice read with an empty 500
+            # (perfex-api.md 2.3). After the retries, stop asking for the rest of this run.
+            self._single_reads_broken = True
+            raise SingleInvoiceUnreadable(
+                SINGLE_READ_BROKEN, system="perfex", status=500
+            ) from error
 
     def search_invoices(self, key: str) -> list[Row]:
         """Invoices matching `key` (number or text; filter the rows yourself: perfex-api.md 2.4)."""

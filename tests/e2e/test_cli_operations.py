@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -174,3 +175,18 @@ def test_usage_errors_exit_2(rig, monkeypatch):
         env={**os.environ},
     )
     assert result.returncode == 2 and "yesterday" in result.stderr
+
+
+def test_a_perfex_that_cannot_return_one_invoice_is_explained_for_each_invoice(make_rig):
+    rig = make_rig(invoices=30, seed=5)
+    store = rig.perfex.store
+    store.options = dataclasses.replace(store.options, php8_get_bug=True)
+    record = rig.run("backfill")
+    failed = [o for o in record.outcomes if o.kind == "invoice" and o.action == "failed"]
+    assert failed and all("update the API module" in o.error for o in failed)
+    assert record.run.status == "partial"
+    # Only the first reads (one per worker, with their retries) ask; the rest fail at once.
+    single_reads = rig.sandbox.perfex.request_log.count("GET", "/api/invoices/")
+    workers, attempts = 4, 6
+    assert single_reads <= workers * attempts < len(failed) * attempts
+    assert rig.onlyoffice_by_number() == {}
