@@ -145,15 +145,17 @@ def _record_row(outcome: Outcome, dry_run: bool) -> str:
 def _detail(outcome: Outcome) -> str:
     parts = []
     if outcome.changes:
-        rows = "".join(_change_row(field, values) for field, values in outcome.changes.items())
+        rows = "".join(
+            _change_row(field, values, outcome.target) for field, values in outcome.changes.items()
+        )
         parts.append(f'<table class="changes">{rows}</table>')
     if outcome.error:
         parts.append(f'<div class="error">{escape(outcome.error)}</div>')
     return "".join(parts)
 
 
-def _change_row(field: str, values: object) -> str:
-    before, after = change_pair(values)
+def _change_row(field: str, values: object, system: str) -> str:
+    before, after = change_pair(values, field, system)
     return (
         f'<tr><th>{escape(field)}</th><td class="before">{escape(before)}</td>'
         f'<td>→</td><td class="after">{escape(after)}</td></tr>'

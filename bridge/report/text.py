@@ -66,7 +66,7 @@ def _outcome_lines(outcome: Outcome, dry_run: bool, width: int) -> list[str]:
     head = f"{_action(outcome, dry_run):<{width}}  {outcome.kind} {number}  {source} → {target}"
     lines = [head]
     for field, values in outcome.changes.items():
-        before, after = change_pair(values)
+        before, after = change_pair(values, field, outcome.target)
         lines.append(f"{_INDENT}{one_line(field)}: {one_line(before)} → {one_line(after)}")
     if outcome.error:
         lines.append(f"{_INDENT}error: {one_line(outcome.error)}")

@@ -104,11 +104,35 @@ def problems_first(outcomes: Iterable[Outcome]) -> list[Outcome]:
     return sorted(outcomes, key=lambda outcome: outcome.action not in PROBLEM_ACTIONS)
 
 
-def change_pair(values: Any) -> tuple[str, str]:
-    """A change is `[before, after]`; anything else is shown whole as the new value."""
+# Status codes as each system's people call them (ONLYOFFICE shows Sent as "Billed").
+STATUS_NAMES = {
+    "onlyoffice": {1: "Draft", 2: "Sent", 3: "Rejected", 4: "Paid", 5: "Archived"},
+    "perfex": {
+        1: "unpaid",
+        2: "paid",
+        3: "partially paid",
+        4: "overdue",
+        5: "cancelled",
+        6: "draft",
+    },
+}
+
+
+def change_pair(values: Any, field: str = "", system: str = "") -> tuple[str, str]:
+    """A change is `[before, after]`; anything else is shown whole as the new value. Status
+    codes of `system` are shown with their names."""
     if isinstance(values, list | tuple) and len(values) == 2:
-        return plain_value(values[0]), plain_value(values[1])
-    return "(unknown)", plain_value(values)
+        before, after = values
+    else:
+        before, after = "(unknown)", values
+    if field == "status":
+        return _status_text(before, system), _status_text(after, system)
+    return plain_value(before), plain_value(after)
+
+
+def _status_text(value: Any, system: str) -> str:
+    name = STATUS_NAMES.get(system, {}).get(value) if isinstance(value, int) else None
+    return f"{value} ({name})" if name else plain_value(value)
 
 
 def plain_value(value: Any) -> str:

@@ -124,3 +124,14 @@ def test_untrusted_text_cannot_break_lines_or_drive_the_terminal() -> None:
     assert "\x1b" not in text and "\u202e" not in text
     assert "error: bad [2J[31mFAKE created line" in text
     assert len(body_lines(text)) == 2
+
+
+def test_status_codes_are_shown_with_the_target_systems_names():
+    from bridge.report.wording import change_pair
+
+    assert change_pair([4, 2], "status", "onlyoffice") == ("4 (Paid)", "2 (Sent)")
+    assert change_pair([None, 6], "status", "perfex") == ("(empty)", "6 (draft)")
+    assert change_pair(["2026-11-30", "2026-12-15"], "dueDate", "onlyoffice") == (
+        "2026-11-30",
+        "2026-12-15",
+    )
