@@ -11,6 +11,9 @@ from typing import Any
 from bridge.errors import RemoteError, system_name
 from state.records import Outcome
 
+# The outcome fields of the ONLYOFFICE → Perfex direction (the defaults are Perfex → ONLYOFFICE).
+REVERSE = {"source": "onlyoffice", "target": "perfex"}
+
 
 def invoice_outcome(
     source_id: str,

@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime
 
 from bridge.engine.context import EngineSettings, RunContext
 from bridge.engine.journal import RunJournal
+from bridge.engine.passes import PassOptions
 from bridge.engine.perfex_writer import PerfexInvoiceWriter, PerfexNumber
-from bridge.engine.to_onlyoffice import PassOptions, PerfexToOnlyofficePass
+from bridge.engine.to_onlyoffice import PerfexToOnlyofficePass
 from bridge.engine.to_perfex import OnlyofficeToPerfexPass
 from bridge.engine.two_way import TwoWayPass
 from bridge.engine.workers import RUN_ENDING

@@ -1,13 +1,13 @@
 """One pass in both directions: observe both sides, decide per invoice, hand it to a mirror.
 
-Observe both lists (rows carry no lines). Each link is a pair whose sides are SAME, CHANGED or
-ABSENT: the row fingerprint first, then, where the row moved or the deep pass is due, a full
-read compared with the link's full fingerprint. Unlinked invoices are paired by number with an
-unlinked one on the other side, or stand alone. `plan.decide_two_way` decides, told whether
-both sides already agree under the mapping (the same edit made twice, or an adopted pair that
-already matches, is no conflict); conflicts follow `[sync].conflict_policy`. The two one-way
-mirrors execute and store both sides' fingerprints after each write, so the bridge's own
-writes never come back as changes.
+Observe both lists (`observe`; rows carry no lines). Each link is a pair whose sides are SAME,
+CHANGED or ABSENT: the row fingerprint first, then, where the row moved or the deep pass is
+due, a full read compared with the link's full fingerprint. Unlinked invoices are paired by
+number with an unlinked one on the other side, or stand alone (`observe.pair_rows`).
+`plan.decide_two_way` decides, told whether both sides already agree under the mapping (the
+same edit made twice, or an adopted pair that already matches, is no conflict); conflicts
+follow `[sync].conflict_policy`. The two one-way mirrors execute and store both sides'
+fingerprints after each write, so the bridge's own writes never come back as changes.
 
 A failed write may still have changed its target (a reopened ONLYOFFICE invoice, lines half
 replaced, a create without its follow-up). The pass then marks the target's fingerprint in the
@@ -27,27 +27,28 @@ from functools import partial
 from typing import Generic, TypeVar
 
 from bridge.engine.context import RunContext
-from bridge.engine.onlyoffice_mirror import OnlyofficeMirror, PerfexTaxes
-from bridge.engine.outcomes import failure_outcome, invoice_outcome
-from bridge.engine.perfex_mirror import PerfexMirror
-from bridge.engine.plan import Decision, SideState, Step, decide_two_way, needs_full_read
-from bridge.engine.to_onlyoffice import (
-    DRAFT_REASON,
-    PERFEX_DRAFT,
-    PERFEX_OPEN_STATUSES,
-    PassOptions,
-    check_perfex_safety,
-    perfex_rows,
-    perfex_taxes,
-)
-from bridge.engine.to_perfex import (
-    ONLYOFFICE_OPEN_STATUSES,
-    REVERSE,
+from bridge.engine.observe import (
+    Pair,
     check_onlyoffice_safety,
+    check_perfex_safety,
+    onlyoffice_needs_read,
+    onlyoffice_numbers_of,
     onlyoffice_rows,
+    pair_rows,
+    perfex_and_onlyoffice_taxes,
+    perfex_needs_read,
     perfex_numbers,
+    perfex_rows,
+    read_onlyoffice,
+    read_perfex,
+    skips_perfex_draft,
 )
-from bridge.engine.workers import RUN_ENDING, run_isolated
+from bridge.engine.onlyoffice_mirror import OnlyofficeMirror
+from bridge.engine.outcomes import REVERSE, failure_outcome, invoice_outcome
+from bridge.engine.passes import PassOptions, sync_isolated
+from bridge.engine.perfex_mirror import PerfexMirror
+from bridge.engine.plan import Decision, SideState, Step, decide_two_way
+from bridge.engine.workers import RUN_ENDING
 from bridge.errors import BridgeError
 from mappings.fingerprint import (
     onlyoffice_fingerprint,
@@ -55,7 +56,7 @@ from mappings.fingerprint import (
     perfex_fingerprint,
     perfex_row_fingerprint,
 )
-from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeTax
+from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.perfex import PerfexInvoice
 from mappings.problems import MappingError
 from state import Link
@@ -65,15 +66,6 @@ log = logging.getLogger(__name__)
 
 # Stored in place of a target's fingerprint after a write to it failed (see the docstring).
 PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class Pair:
-    """One invoice as the pass sees it: its link, if any, and its list row on each side."""
-
-    link: Link | None
-    perfex: PerfexInvoice | None
-    onlyoffice: OnlyofficeInvoice | None
 
 
 Invoice = TypeVar("Invoice", PerfexInvoice, OnlyofficeInvoice)
@@ -92,7 +84,6 @@ class TwoWayPass:
     def __init__(self, ctx: RunContext, options: PassOptions) -> None:
         self.ctx = ctx
         self.options = options
-        self.mapping = ctx.settings.mapping
 
     def run(self) -> None:
         perfex = perfex_rows(self.ctx)
@@ -101,105 +92,40 @@ class TwoWayPass:
         check_onlyoffice_safety(self.ctx, onlyoffice, self.options.since)
         self.to_onlyoffice = OnlyofficeMirror(
             self.ctx,
-            numbers={row.number: int(row.id) for row in onlyoffice if row.id is not None},
-            taxes=self._tax_candidates(),
+            numbers=onlyoffice_numbers_of(onlyoffice),
+            taxes=perfex_and_onlyoffice_taxes(self.ctx),
         )
         self.to_perfex = PerfexMirror(self.ctx, numbers=perfex_numbers(perfex))
-        work = [pair for pair in self._pairs(perfex, onlyoffice) if self._triage(pair)]
-        if self.options.progress:
-            self.options.progress(len(work))
-        settings = self.ctx.settings
-        workers = min(settings.perfex_concurrency, settings.onlyoffice_concurrency)
-        run_isolated(
-            self.ctx,
-            work,
-            self._sync_pair,
-            _observation_failed,
-            workers=workers,
-            advance=self.options.advance,
-        )
-
-    def _tax_candidates(self) -> PerfexTaxes:
-        """Perfex's taxes, and ONLYOFFICE's too: an invoice that came from ONLYOFFICE carries
-        its taxes as "NAME|RATE" on Perfex lines even where Perfex's own tax list is empty, and
-        GET never returns them (perfex-api.md 3.3), so they must be among the candidates."""
-        known = perfex_taxes(self.ctx)
-        extra = [OnlyofficeTax.from_api(row).spec for row in self.ctx.onlyoffice.list_taxes()]
-        fresh = tuple(dict.fromkeys(tax for tax in extra if tax not in known.candidates))
-        return PerfexTaxes(known.candidates + fresh, known.hints)
+        pairs = pair_rows(self.ctx, perfex, onlyoffice, self.options.since)
+        work = [pair for pair in pairs if self._triage(pair)]
+        sync_isolated(self.ctx, self.options, work, self._sync_pair, _observation_failed)
 
     # -- observation ----------------------------------------------------------------------
 
-    def _pairs(
-        self, perfex: list[PerfexInvoice], onlyoffice: list[OnlyofficeInvoice]
-    ) -> list[Pair]:
-        """Every link with its rows, then the unlinked rows, paired by number where they can."""
-        perfex_by_id = {row.id: row for row in perfex}
-        onlyoffice_by_id = {str(row.id): row for row in onlyoffice}
-        pairs = [
-            Pair(
-                link,
-                perfex_by_id.pop(link.perfex_id, None),
-                onlyoffice_by_id.pop(link.onlyoffice_id, None),
-            )
-            for link in self.ctx.links("invoice")
-        ]
-        unlinked = {row.number: row for row in onlyoffice_by_id.values()}
-        for row in perfex_by_id.values():
-            pairs.append(Pair(None, row, unlinked.pop(self._number_of(row), None)))
-        pairs += [Pair(None, None, row) for row in unlinked.values()]
-        return [pair for pair in pairs if self._in_window(pair)]
-
-    def _number_of(self, invoice: PerfexInvoice) -> str:
-        return invoice.display_number(self.mapping.number_format)
-
-    def _in_window(self, pair: Pair) -> bool:
-        """With --since, only pairs with a side dated on or after it (deletions are reported
-        only by a full pass: a row outside the window is not missing)."""
-        since = self.options.since
-        if since is None:
-            return True
-        perfex = pair.perfex is not None and pair.perfex.date >= since
-        return perfex or (pair.onlyoffice is not None and pair.onlyoffice.issue_date >= since)
-
     def _triage(self, pair: Pair) -> bool:
         """True when the pair needs work; records the cheap outcomes directly."""
-        link, perfex = pair.link, pair.perfex
-        if link is None and pair.onlyoffice is None and perfex is not None:
-            if perfex.status == PERFEX_DRAFT and self.mapping.perfex_drafts == "skip":
-                self.ctx.record(
-                    invoice_outcome(perfex.id or "", None, None, "skipped", error=DRAFT_REASON)
-                )
+        link, perfex, onlyoffice = pair.link, pair.perfex, pair.onlyoffice
+        if link is None and onlyoffice is None and perfex is not None:
+            if skips_perfex_draft(self.ctx, perfex):
                 return False
-        if link is None or perfex is None or pair.onlyoffice is None:
+        if link is None or perfex is None or onlyoffice is None:
             return True
         if PENDING in (link.perfex_fp, link.onlyoffice_fp):
             return True  # a write that failed last time is to be finished
-        if self._perfex_needs_read(link, perfex) or self._onlyoffice_needs_read(
-            link, pair.onlyoffice
-        ):
+        deep = self.options.deep_pass
+        if perfex_needs_read(link, perfex, deep) or onlyoffice_needs_read(link, onlyoffice, deep):
             return True
         self.ctx.journal.count_unchanged()
         return False
-
-    def _perfex_needs_read(self, link: Link, row: PerfexInvoice) -> bool:
-        deep = self.options.deep_pass and row.status in PERFEX_OPEN_STATUSES
-        changed = link.perfex_row_fp != perfex_row_fingerprint(row)
-        return needs_full_read(linked=True, row_changed=changed, deep_pass=deep)
-
-    def _onlyoffice_needs_read(self, link: Link, row: OnlyofficeInvoice) -> bool:
-        deep = self.options.deep_pass and row.status in ONLYOFFICE_OPEN_STATUSES
-        changed = link.onlyoffice_row_fp != onlyoffice_row_fingerprint(row)
-        return needs_full_read(linked=True, row_changed=changed, deep_pass=deep)
 
     def _observe_perfex(self, link: Link, row: PerfexInvoice | None) -> Side[PerfexInvoice]:
         if row is None:
             return Side(SideState.ABSENT)
         if link.perfex_fp == PENDING:
             return Side(SideState.SAME, pending=True)
-        if not self._perfex_needs_read(link, row):
+        if not perfex_needs_read(link, row, self.options.deep_pass):
             return Side(SideState.SAME)
-        full = self._read_perfex(row.id or "")
+        full = read_perfex(self.ctx, row.id or "")
         same = perfex_fingerprint(full) == link.perfex_fp
         return Side(SideState.SAME if same else SideState.CHANGED, full)
 
@@ -210,17 +136,11 @@ class TwoWayPass:
             return Side(SideState.ABSENT)
         if link.onlyoffice_fp == PENDING:
             return Side(SideState.SAME, pending=True)
-        if not self._onlyoffice_needs_read(link, row):
+        if not onlyoffice_needs_read(link, row, self.options.deep_pass):
             return Side(SideState.SAME)
-        full = self._read_onlyoffice(str(row.id))
+        full = read_onlyoffice(self.ctx, str(row.id))
         same = onlyoffice_fingerprint(full) == link.onlyoffice_fp
         return Side(SideState.SAME if same else SideState.CHANGED, full)
-
-    def _read_perfex(self, invoice_id: str) -> PerfexInvoice:
-        return PerfexInvoice.from_api(self.ctx.perfex.get_invoice(invoice_id))
-
-    def _read_onlyoffice(self, invoice_id: str) -> OnlyofficeInvoice:
-        return OnlyofficeInvoice.from_api(self.ctx.onlyoffice.get_invoice(invoice_id))
 
     # -- deciding -------------------------------------------------------------------------
 
@@ -239,10 +159,10 @@ class TwoWayPass:
         onlyoffice = self._observe_onlyoffice(link, pair.onlyoffice)
         if perfex.pending and onlyoffice.state is SideState.SAME:
             # The unfinished write came from ONLYOFFICE: send its content again.
-            full = onlyoffice.full or self._read_onlyoffice(link.onlyoffice_id)
+            full = onlyoffice.full or read_onlyoffice(self.ctx, link.onlyoffice_id)
             onlyoffice = Side(SideState.CHANGED, full)
         if onlyoffice.pending and perfex.state is SideState.SAME:
-            perfex = Side(SideState.CHANGED, perfex.full or self._read_perfex(link.perfex_id))
+            perfex = Side(SideState.CHANGED, perfex.full or read_perfex(self.ctx, link.perfex_id))
         agree = False
         if perfex.state is SideState.CHANGED and onlyoffice.state is SideState.CHANGED:
             agree = self.to_perfex.agrees(_read(onlyoffice.full), _read(perfex.full))
@@ -258,8 +178,8 @@ class TwoWayPass:
         self, perfex_row: PerfexInvoice, onlyoffice_row: OnlyofficeInvoice
     ) -> None:
         """Unlinked invoices with the same number on both sides: adopt the pair."""
-        perfex = self._read_perfex(perfex_row.id or "")
-        onlyoffice = self._read_onlyoffice(str(onlyoffice_row.id))
+        perfex = read_perfex(self.ctx, perfex_row.id or "")
+        onlyoffice = read_onlyoffice(self.ctx, str(onlyoffice_row.id))
         decision = decide_two_way(
             perfex=SideState.UNLINKED,
             onlyoffice=SideState.UNLINKED,
@@ -274,14 +194,14 @@ class TwoWayPass:
             self._mirror(decision.source, perfex, onlyoffice, None, Step.LINK)
 
     def _create_from_perfex(self, row: PerfexInvoice) -> None:
-        invoice = self._read_perfex(row.id or "")
+        invoice = read_perfex(self.ctx, row.id or "")
         # A number ONLYOFFICE already uses is linked to another invoice (unlinked ones were
         # paired above): a link attempt reports the collision with its reason.
-        taken = self._number_of(invoice) in self.to_onlyoffice.numbers
+        taken = self.to_onlyoffice.number_of(invoice) in self.to_onlyoffice.numbers
         self._mirror("perfex", invoice, None, None, Step.LINK if taken else Step.CREATE)
 
     def _create_from_onlyoffice(self, row: OnlyofficeInvoice) -> None:
-        invoice = self._read_onlyoffice(str(row.id))
+        invoice = read_onlyoffice(self.ctx, str(row.id))
         self._mirror("onlyoffice", None, invoice, None, Step.CREATE)
 
     # -- executing ------------------------------------------------------------------------
@@ -353,7 +273,7 @@ class TwoWayPass:
         pending (see the module docstring)."""
         if source == "perfex":
             invoice = _read(perfex)
-            source_id, number = invoice.id or "", self._number_of(invoice)
+            source_id, number = invoice.id or "", self.to_onlyoffice.number_of(invoice)
             write = partial(self.to_onlyoffice.apply, invoice, link, step)
         else:
             reverse = _read(onlyoffice)
