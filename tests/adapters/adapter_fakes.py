@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 import requests
 import urllib3.exceptions
 
+from bridge.http import HttpClient, RetryPolicy
+from bridge.sandbox.server import SimulatorServer
+
 PERFEX_URL = "https://perfex.test"
 ONLYOFFICE_URL = "https://office.test"
 FIXED_NOW = datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC)
@@ -49,4 +52,16 @@ def connection_dropped() -> requests.exceptions.ConnectionError:
     reset = ConnectionResetError(104, "Connection reset by peer")
     return requests.exceptions.ConnectionError(
         urllib3.exceptions.ProtocolError("Connection aborted.", reset)
+    )
+
+
+def loopback_http(system: str, server: SimulatorServer) -> HttpClient:
+    """A client for a simulator on loopback that retries once and never really sleeps."""
+    clock = FakeClock()
+    return HttpClient(
+        system,
+        server.base_url,
+        sleep=clock.sleep,
+        clock=clock.monotonic,
+        retry=RetryPolicy(max_attempts=2),
     )

@@ -10,28 +10,15 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from adapter_fakes import FakeClock
+from adapter_fakes import loopback_http as _http
 
 from bridge.errors import CredentialsRejected, NotFound
-from bridge.http import HttpClient, RetryPolicy
 from bridge.onlyoffice import OnlyofficeClient
+from bridge.sandbox.onlyoffice import OnlyofficeOptions, OnlyofficeSimulator
 from bridge.sandbox.seed import generate
 from bridge.sandbox.server import SimulatorServer
 
-try:
-    from bridge.sandbox.onlyoffice import OnlyofficeOptions, OnlyofficeSimulator
-except ImportError as missing:  # the simulator is being built alongside the adapters
-    pytest.skip(f"the ONLYOFFICE simulator is not importable: {missing}", allow_module_level=True)
-
 TODAY = date(2026, 11, 21)
-
-
-def _http(system: str, server: SimulatorServer) -> HttpClient:
-    clock = FakeClock()
-    retry = RetryPolicy(max_attempts=2)
-    return HttpClient(
-        system, server.base_url, sleep=clock.sleep, clock=clock.monotonic, retry=retry
-    )
 
 
 @pytest.fixture
