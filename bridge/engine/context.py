@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -71,9 +70,6 @@ class RunContext:
         with self._lock:
             return self.ledger.links(kind)
 
-    def save_dependency_link(self, link: Link) -> None:
-        self.save_link(link)
-
     def save_link(self, link: Link, intent: int | None = None) -> None:
         """Stores a link (and closes the create intent that led to it) in one transaction."""
         stamped = replace(link, synced_at=self.now())
@@ -109,11 +105,6 @@ class RunContext:
             return
         with self._lock:
             self.ledger.set_meta(key, value)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock, self.ledger.transaction():
-            yield
 
     # -- journal --------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ class OnlyofficeDirectory:
 
     def _save_contact_link(self, customer: PerfexCustomer, contact_id: int, action: str) -> None:
         link = Link("contact", customer.userid, str(contact_id), customer.company.strip())
-        self.ctx.save_dependency_link(link)
+        self.ctx.save_link(link)
         self.ctx.record(
             Outcome(
                 kind="contact",
@@ -241,7 +241,7 @@ class OnlyofficeDirectory:
     # -- shared ---------------------------------------------------------------------------
 
     def _save_simple_link(self, kind: str, key: str, target_id: int, action: str) -> None:
-        self.ctx.save_dependency_link(Link(kind, key, str(target_id), key))
+        self.ctx.save_link(Link(kind, key, str(target_id), key))
         self.ctx.record(
             Outcome(
                 kind=kind,
