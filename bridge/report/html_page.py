@@ -25,6 +25,7 @@ from bridge.report.wording import (
     problems_first,
     run_title,
     side_label,
+    value_lines,
 )
 from state.records import Outcome, RunRecord, RunSummary
 
@@ -156,7 +157,16 @@ def _detail(outcome: Outcome) -> str:
 
 def _change_row(field: str, values: object, system: str) -> str:
     before, after = change_pair(values, field, system)
+    if isinstance(values, list | tuple) and len(values) == 2 and field != "status":
+        # Line summaries show one per row of the cell.
+        before, after = (_lines(value) for value in values)
+    else:
+        before, after = escape(before), escape(after)
     return (
-        f'<tr><th>{escape(field)}</th><td class="before">{escape(before)}</td>'
-        f'<td>→</td><td class="after">{escape(after)}</td></tr>'
+        f'<tr><th>{escape(field)}</th><td class="before">{before}</td>'
+        f'<td>→</td><td class="after">{after}</td></tr>'
     )
+
+
+def _lines(value: object) -> str:
+    return "<br>".join(escape(line) for line in value_lines(value))

@@ -135,12 +135,29 @@ def _status_text(value: Any, system: str) -> str:
     return f"{value} ({name})" if name else plain_value(value)
 
 
+LIST_SEPARATOR = "; "
+
+
+def value_lines(value: Any) -> list[str]:
+    """A before or after value as display lines: one per item of a list of line summaries."""
+    if _is_text_list(value) and value:
+        return list(value)
+    return [plain_value(value)]
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+
+
 def plain_value(value: Any) -> str:
     """A change's before or after value as text; the engine has already formatted it."""
     if value is None:
         return "(empty)"
     if isinstance(value, str):
         return value
+    if _is_text_list(value):
+        # Line summaries: one item after the other, readable without JSON quoting.
+        return LIST_SEPARATOR.join(value) if value else "(none)"
     if isinstance(value, list | tuple | dict):
         return json.dumps(value, ensure_ascii=False, default=jsonable)
     return str(jsonable(value))

@@ -116,3 +116,20 @@ def test_dry_run_is_labelled_with_would() -> None:
     text = " ".join(parse(report_html(dry)).text)
     assert "Dry run" in text and "(dry run: nothing was written)" in text
     assert "would update" in text
+
+
+def test_line_summaries_show_one_per_row_and_stay_escaped() -> None:
+    lines = Outcome(
+        "invoice",
+        "perfex",
+        "58",
+        "onlyoffice",
+        "9",
+        "INV-001042",
+        "updated",
+        changes={"invoiceLines": [["Consulting × 1 @ 90.00"], ["Consulting × 2 @ 90.00", HOSTILE]]},
+    )
+    page = parse(report_html(replace(RECORD, outcomes=(lines,))))
+    assert [tag for tag, _ in page.tags].count("br") == 1
+    assert "Consulting × 2 @ 90.00" in page.text and HOSTILE in page.text
+    assert not any(tag in ("script", "img") for tag, _ in page.tags)
