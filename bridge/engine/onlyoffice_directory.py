@@ -99,16 +99,16 @@ class OnlyofficeDirectory:
     def _create_contact(self, customer: PerfexCustomer) -> ResolvedContact:
         payload = onlyoffice_company_payload(customer)
         name = payload["companyName"]
-        created = self._create_with_intent(
+        created, intent = self._create_with_intent(
             "contact",
             name,
             customer.userid,
             create=lambda: self.ctx.onlyoffice.create_company(name)["id"],
             find=lambda: getattr(self._find_contact(customer), "id", None),
         )
-        address_id = self._add_billing_address(int(created), customer)
-        self._save_contact_link(customer, int(created), action="created")
-        return ResolvedContact(int(created), address_id)
+        address_id = self._add_billing_address(created, customer)
+        self._save_contact_link(customer, created, action="created", intent=intent)
+        return ResolvedContact(created, address_id)
 
     def _add_billing_address(self, contact_id: int, customer: PerfexCustomer) -> int | None:
         address = onlyoffice_billing_address(customer)["address"]
@@ -134,20 +134,11 @@ class OnlyofficeDirectory:
         ]
         return min(ids) if ids else None
 
-    def _save_contact_link(self, customer: PerfexCustomer, contact_id: int, action: str) -> None:
-        link = Link("contact", customer.userid, str(contact_id), customer.company.strip())
-        self.ctx.save_link(link)
-        self.ctx.record(
-            Outcome(
-                kind="contact",
-                source="perfex",
-                source_id=customer.userid,
-                target="onlyoffice",
-                target_id=str(contact_id),
-                number=customer.company,
-                action=action,
-            )
-        )
+    def _save_contact_link(
+        self, customer: PerfexCustomer, contact_id: int, action: str, intent: int | None = None
+    ) -> None:
+        name = customer.company.strip()
+        self._link("contact", customer.userid, contact_id, name, action, intent)
 
     # -- products (invoice items) ---------------------------------------------------------
 
@@ -162,21 +153,17 @@ class OnlyofficeDirectory:
             index = self._item_index()
             if product.title in index:
                 item_id = index[product.title]
-                self._save_simple_link("item", product.title, item_id, "linked")
+                self._link("item", product.title, item_id, product.title, "linked")
                 return item_id
-            item_id = int(
-                self._create_with_intent(
-                    "item",
-                    product.title,
-                    product.title,
-                    create=lambda: self.ctx.onlyoffice.create_item(product.title, product.price)[
-                        "id"
-                    ],
-                    find=lambda: self._refresh_items().get(product.title),
-                )
+            item_id, intent = self._create_with_intent(
+                "item",
+                product.title,
+                product.title,
+                create=lambda: self.ctx.onlyoffice.create_item(product.title, product.price)["id"],
+                find=lambda: self._refresh_items().get(product.title),
             )
             index[product.title] = item_id
-            self._save_simple_link("item", product.title, item_id, "created")
+            self._link("item", product.title, item_id, product.title, "created", intent)
             return item_id
 
     def _item_index(self) -> dict[str, int]:
@@ -205,23 +192,21 @@ class OnlyofficeDirectory:
                 return int(link.onlyoffice_id)
             index = self._tax_index()
             if tax in index:
-                self._save_simple_link("tax", key, index[tax], "linked")
+                self._link("tax", key, index[tax], key, "linked")
                 return index[tax]
             # ONLYOFFICE tax names are unique (contract §6.2): a name already used with another
             # rate gets the rate appended rather than failing the invoice.
             name = tax.name if tax.name not in self._tax_names else f"{tax.name} {tax.rate}%"
-            tax_id = int(
-                self._create_with_intent(
-                    "tax",
-                    key,
-                    key,
-                    create=lambda: self.ctx.onlyoffice.create_tax(name, tax.rate)["id"],
-                    find=lambda: self._refresh_taxes().get(tax),
-                )
+            tax_id, intent = self._create_with_intent(
+                "tax",
+                key,
+                key,
+                create=lambda: self.ctx.onlyoffice.create_tax(name, tax.rate)["id"],
+                find=lambda: self._refresh_taxes().get(tax),
             )
             index[tax] = tax_id
             self._tax_names.add(name)
-            self._save_simple_link("tax", key, tax_id, "created")
+            self._link("tax", key, tax_id, key, "created", intent)
             return tax_id
 
     def _tax_index(self) -> dict[TaxSpec, int]:
@@ -240,16 +225,25 @@ class OnlyofficeDirectory:
 
     # -- shared ---------------------------------------------------------------------------
 
-    def _save_simple_link(self, kind: str, key: str, target_id: int, action: str) -> None:
-        self.ctx.save_link(Link(kind, key, str(target_id), key))
+    def _link(
+        self,
+        kind: str,
+        perfex_key: str,
+        target_id: int,
+        natural_key: str,
+        action: str,
+        intent: int | None = None,
+    ) -> None:
+        """Stores the link (closing the create intent in the same transaction) and reports it."""
+        self.ctx.save_link(Link(kind, perfex_key, str(target_id), natural_key), intent)
         self.ctx.record(
             Outcome(
                 kind=kind,
                 source="perfex",
-                source_id=key,
+                source_id=perfex_key,
                 target="onlyoffice",
                 target_id=str(target_id),
-                number=key,
+                number=natural_key,
                 action=action,
             )
         )
@@ -262,22 +256,20 @@ class OnlyofficeDirectory:
         *,
         create: Callable[[], object],
         find: Callable[[], object | None],
-    ) -> object:
-        """Creates once. A lost answer is settled by looking the natural key up, never by a
-        blind second POST; only a confirmed absence allows one more try."""
+    ) -> tuple[int, int | None]:
+        """Creates once; returns the new id and the open intent the link will close. A lost
+        answer is settled by looking the natural key up, never by a blind second POST; only a
+        confirmed absence allows one more try."""
         if self.ctx.dry_run:
-            return self.ctx.placeholder_id()  # a dry run says what it would create, and stops
+            return self.ctx.placeholder_id(), None  # a dry run says what it would create
         intent = self.ctx.open_intent(kind, "onlyoffice", natural_key, "perfex", source_id)
         for attempt in (1, 2):
             try:
-                created = create()
-                break
+                return int(create()), intent  # type: ignore[call-overload]
             except AnswerLost:
                 found = find()
                 if found is not None:
-                    created = found
-                    break
+                    return int(found), intent  # type: ignore[call-overload]
                 if attempt == 2:
                     raise
-        self.ctx.close_intent(intent)
-        return created
+        raise AssertionError("unreachable")

@@ -9,7 +9,7 @@ meant, stores the link with both fingerprints, and records the outcome.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bridge.engine.context import RunContext
 from bridge.engine.onlyoffice_directory import OnlyofficeDirectory
@@ -40,11 +40,7 @@ class PerfexTaxes:
     """What Perfex tells about taxes, for inferring line taxes its GET does not return."""
 
     candidates: tuple[TaxSpec, ...] = ()
-    hints: Mapping[str, TaxSpec] = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.hints is None:
-            object.__setattr__(self, "hints", {})
+    hints: Mapping[str, TaxSpec] = field(default_factory=dict)
 
 
 class OnlyofficeMirror:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from datetime import date
 
 from bridge.sandbox import Sandbox, SandboxOptions
@@ -24,7 +25,7 @@ def serve_sandbox(
     latency_ms: float = 0.0,
     fault_rate: float = 0.0,
     stop: threading.Event | None = None,
-    out=print,
+    out: Callable[[str], None] = print,
 ) -> int:
     options = SandboxOptions(
         perfex_port=perfex_port,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bridge.engine.journal import RunJournal
-from bridge.engine.plan import SideState, Step, decide_one_way, needs_full_read
+from bridge.engine.plan import Step, decide_one_way, needs_full_read
 from state import Ledger
 from state.records import Outcome
 
@@ -42,10 +42,6 @@ def test_one_way_decisions(linked, changed, by_key, step):
         source="perfex", linked=linked, source_changed=changed, counterpart_by_key=by_key
     )
     assert decision.step is step
-
-
-def test_side_states_are_named_for_reports():
-    assert {state.value for state in SideState} >= {"absent", "unlinked", "same", "changed"}
 
 
 def _journal(ledger: Ledger, clock: list[datetime], dry_run: bool = False) -> RunJournal:
