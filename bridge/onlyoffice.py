@@ -12,6 +12,7 @@ the password reach a message, a log line or a return value.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -116,6 +117,19 @@ class OnlyofficeClient:
         by the server (3.6). Returns `{key: [invoices], value: [items whose stock changed]}`."""
         body = {"invoiceids": [int(i) for i in invoice_ids]}
         return self._call("PUT", f"{CRM}/invoice/status/{_segment(status)}", json=body)
+
+    def print_data(self, invoice_id: int | str) -> Row:
+        """The invoice's stored print data: a JSON *string* in the envelope, parsed here
+        (PascalCase keys). The only place that names the billing and delivery address ids
+        (3.8); an empty object when the invoice has none."""
+        text = self._call("GET", f"{CRM}/invoice/jsondata/{_segment(invoice_id)}")
+        if not isinstance(text, str) or not text.strip():
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def delete_invoice(self, invoice_id: int | str) -> Row:
         return self._call("DELETE", f"{CRM}/invoice/{_segment(invoice_id)}")

@@ -84,7 +84,10 @@ class PerfexClient:
         """PUT the full invoice as JSON. False when Perfex answers "Invoice Update Fail", which
         it also does when nothing changed (perfex-api.md 2.6, 5.1): re-read and compare."""
         try:
-            self._send("PUT", f"/api/invoices/{_segment(invoice_id)}", json=dict(body))
+            # Not repeated by the retry policy: a replace-all PUT applied twice appends its new
+            # lines twice (the removed ids are gone by then). The caller reads back instead.
+            path = f"/api/invoices/{_segment(invoice_id)}"
+            self._send("PUT", path, json=dict(body), idempotent=False)
         except RecordRejected as exc:
             if exc.remote_message == UPDATE_FAIL:
                 return False

@@ -39,13 +39,14 @@ PERFEX_IGNORED: Mapping[str, str] = {
     "last_overdue_reminder, last_due_reminder": "reminder cron bookkeeping",
     "total_left_to_pay, payments": "driven by payments recorded in Perfex, not invoice content",
     "status 4 (overdue)": "folded into 1 (unpaid): cron derives it from duedate and today",
-    "allowed_payment_modes": "Perfex-only configuration that ONLYOFFICE has no field for",
+    "allowed_payment_modes": "owned by Perfex: configuration ONLYOFFICE has no field for",
     "currency_name, symbol, name, placement, …": "joined from the currency table; the id stays",
     "items[].id, items[].rel_id": "line ids change on every replace-all update",
     "items[].item_order": "only the order it gives matters, not its numbering",
     "items[].customfields, customfields, attachments, client": "not part of the sync",
     "<br /> before newlines": "added by the server's nl2br on every write (contract 5.1)",
-    "shipping_*, recurring, cycles, sale_agent, project_id": "not carried to ONLYOFFICE",
+    "adminnote, billing_country, shipping_*, recurring, cycles, sale_agent, project_id, tags, "
+    "items[].unit": "owned by Perfex (mappings/fields.py): not carried, so not compared",
 }
 
 ONLYOFFICE_IGNORED: Mapping[str, str] = {
@@ -60,7 +61,8 @@ ONLYOFFICE_IGNORED: Mapping[str, str] = {
     "contact, consignee (objects)": "display data of other records; only their ids are kept",
     "currency (object)": "only its abbreviation is kept",
     "status.title": "localised display text; status.id is kept",
-    "templateType, entity": "the bridge does not use them",
+    "consigneeId, entity, purchaseOrderNumber, exchangeRate, language, templateType": "owned "
+    "by ONLYOFFICE (mappings/fields.py): not carried, so not compared",
 }
 
 
@@ -100,12 +102,10 @@ def perfex_header_canonical(invoice: PerfexInvoice) -> Canonical:
         "status": str(int(_folded_perfex_status(invoice.status))),
         "terms": invoice.terms,
         "clientnote": invoice.clientnote,
-        "adminnote": invoice.adminnote,
         "billing_street": invoice.billing_street,
         "billing_city": invoice.billing_city,
         "billing_state": invoice.billing_state,
         "billing_zip": invoice.billing_zip,
-        "billing_country": invoice.billing_country,
     }
 
 
@@ -115,7 +115,6 @@ def perfex_line_canonical(line: PerfexLine) -> Canonical:
         "long_description": line.long_description,
         "qty": _money(line.qty),
         "rate": _money(line.rate),
-        "unit": line.unit,
     }
 
 
@@ -147,11 +146,7 @@ def onlyoffice_header_canonical(invoice: OnlyofficeInvoice) -> Canonical:
         "issueDate": _day(invoice.issue_date),
         "dueDate": _day(invoice.due_date),
         "contactId": "" if invoice.contact_id is None else str(invoice.contact_id),
-        "consigneeId": str(invoice.consignee_id),
         "currency": invoice.currency,
-        "exchangeRate": _money(invoice.exchange_rate),
-        "language": invoice.language,
-        "purchaseOrderNumber": invoice.purchase_order_number,
         "terms": invoice.terms,
         "description": invoice.description,
     }

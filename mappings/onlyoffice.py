@@ -116,6 +116,10 @@ class OnlyofficeInvoice:
     description: str
     cost: Decimal | None
     lines: tuple[OnlyofficeLine, ...] | None
+    # Owned by ONLYOFFICE (mappings/fields.py): read so that an update can send them back.
+    entity_id: int = 0  # the deal (opportunity) the invoice is linked to; 0 = none
+    template_type: int = 0
+    contact_name: str = ""  # the contact's display name, for reports and for pairing
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> OnlyofficeInvoice:
@@ -137,7 +141,26 @@ class OnlyofficeInvoice:
             description=one_newline_style(row.text("description")),
             cost=row.money("cost") if row.get("cost") is not None else None,
             lines=_lines(row),
+            entity_id=_deal_id(row),
+            template_type=row.optional_integer("templateType") or 0,
+            contact_name=_contact_name(row),
         )
+
+
+def _contact_name(row: RawRecord) -> str:
+    contact = row.get("contact")
+    if not isinstance(contact, dict):
+        return ""
+    return _reader(contact, f"{row.what}: contact").text("displayName").strip()
+
+
+def _deal_id(row: RawRecord) -> int:
+    """The deal an invoice is linked to: `entity` is `{"entityType": "opportunity",
+    "entityId": 5, ...}` or null (contract 4.1)."""
+    entity = row.get("entity")
+    if not isinstance(entity, dict):
+        return 0
+    return _reader(entity, f"{row.what}: entity").optional_integer("entityId") or 0
 
 
 def _required_nested_id(row: RawRecord, name: str) -> int:

@@ -10,7 +10,8 @@ Must not: do I/O, compute totals (see `money.py`) or build write payloads (see `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -132,6 +133,9 @@ class PerfexInvoice:
     billing_country: str
     allowed_payment_modes: tuple[str, ...]
     lines: tuple[PerfexLine, ...] | None
+    # Owned by Perfex and reset by a PUT that leaves them out (contract 2.6): their values as
+    # read, so that an update can send them back (see `mappings.ownership`).
+    owned: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> PerfexInvoice:
@@ -163,6 +167,7 @@ class PerfexInvoice:
             **_billing(row),
             allowed_payment_modes=_payment_modes(row),
             lines=_lines(row),
+            owned=_owned(row),
         )
 
     def display_number(self, fmt: NumberFormat) -> str:
@@ -188,6 +193,30 @@ def _billing(row: RawRecord) -> dict[str, str]:
         # Country is a tblcountries id; 0 and NULL both mean "none" (contract 3.1).
         "billing_country": row.text("billing_country") or "0",
     }
+
+
+# The Perfex-only header fields a PUT resets when they are left out (contract 2.6).
+PERFEX_RESET_WHEN_OMITTED = (
+    "recurring",
+    "recurring_type",
+    "custom_recurring",
+    "cycles",
+    "include_shipping",
+    "show_shipping_on_invoice",
+    "shipping_street",
+    "shipping_city",
+    "shipping_state",
+    "shipping_zip",
+    "shipping_country",
+    "cancel_overdue_reminders",
+)
+
+
+def _owned(row: RawRecord) -> dict[str, str]:
+    owned = {name: row.text(name) for name in PERFEX_RESET_WHEN_OMITTED if row.has(name)}
+    if "shipping_street" in owned:
+        owned["shipping_street"] = strip_server_breaks(owned["shipping_street"])
+    return owned
 
 
 def _payment_modes(row: RawRecord) -> tuple[str, ...]:

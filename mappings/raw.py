@@ -19,6 +19,7 @@ from mappings.money import parse_money
 from mappings.problems import MappingError
 
 _INTEGER = re.compile(r"[+-]?\d+")
+MYSQL_ZERO_DATE = "0000-00-00"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -92,15 +93,19 @@ class RawRecord:
         return Decimal("0") if value is None or value == "" else self.money(name)
 
     def iso_date(self, name: str) -> date:
+        raw = self.get(name)
+        if raw == MYSQL_ZERO_DATE:
+            # MySQL's zero date is legal in a real database but names no day.
+            raise self.error(name, f'"{MYSQL_ZERO_DATE}" is not a date')
         value = self.optional_iso_date(name)
         if value is None:
-            raise self.error(name, "missing")
+            raise self.error(name, "missing" if raw is None else f"{raw!r} is not a date")
         return value
 
     def optional_iso_date(self, name: str) -> date | None:
         """`YYYY-MM-DD`; null, "" and MySQL's zero date read as None."""
         value = self.get(name)
-        if value is None or value in ("", "0000-00-00"):
+        if value is None or value in ("", MYSQL_ZERO_DATE):
             return None
         return self.date_from(name, value)
 

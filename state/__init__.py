@@ -11,6 +11,7 @@ from state.ledger import Ledger
 from state.links import KINDS, SIDES, Link
 from state.lock import LockHolder
 from state.migrations import SCHEMA_VERSION
+from state.problems import Problem
 from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Link",
     "LockHolder",
     "Outcome",
+    "Problem",
     "RunRecord",
     "RunSummary",
     "count_key",

@@ -27,7 +27,7 @@ from state.links import check_kind, check_side
 from state.records import ACTIONS, COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
 
 INTERRUPTED_MESSAGE = "the run was interrupted"
-FINISHED_STATUSES = ("ok", "partial", "failed")
+FINISHED_STATUSES = ("ok", "partial", "failed", "interrupted")
 _RUN_COLUMNS = "id, command, direction, dry_run, started_at, finished_at, status, message"
 _OUTCOME_COLUMNS = "kind, source, source_id, target, target_id, number, action, changes, error"
 

@@ -26,8 +26,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
+from state import evidence, journal, lock, problems
 from state import intents as intent_table
-from state import journal, lock
 from state import links as link_table
 from state.connection import (
     DEFAULT_BUSY_TIMEOUT,
@@ -42,6 +42,7 @@ from state.intents import Intent
 from state.links import Link
 from state.lock import DEFAULT_STALE_AFTER, LockHolder, pid_is_alive
 from state.migrations import schema_version
+from state.problems import Problem
 from state.records import Outcome, RunRecord, RunSummary
 
 _P = ParamSpec("_P")
@@ -281,6 +282,73 @@ class Ledger:
     def failed_outcomes(self, run_id: int) -> list[Outcome]:
         """The run's outcomes with action "failed" or "conflict", in journal order."""
         return journal.failed_outcomes(self._db, run_id)
+
+    # -- open problems -------------------------------------------------------------------
+
+    @_guarded
+    def note_problem(
+        self,
+        *,
+        kind: str,
+        side: str,
+        record_id: str,
+        number: str | None,
+        action: str,
+        reason: str | None,
+        error: str | None,
+        row_fp: str | None,
+        now: datetime,
+        next_try_at: datetime | None,
+    ) -> Problem:
+        """Record that a record failed or conflicted (again); see `state.problems`."""
+        with self.transaction():
+            return problems.note(
+                self._db,
+                kind=kind,
+                side=side,
+                record_id=record_id,
+                number=number,
+                action=action,
+                reason=reason,
+                error=error,
+                row_fp=row_fp,
+                now=now,
+                next_try_at=next_try_at,
+            )
+
+    @_guarded
+    def settle_problem(self, kind: str, side: str, record_id: str) -> bool:
+        """The record is fine now; True when it had an open problem."""
+        return problems.settle(self._db, kind, side, record_id)
+
+    @_guarded
+    def problem_for(self, kind: str, side: str, record_id: str) -> Problem | None:
+        return problems.find(self._db, kind, side, record_id)
+
+    @_guarded
+    def open_problems(self) -> list[Problem]:
+        return problems.all_open(self._db)
+
+    @_guarded
+    def mark_alerted(self, kind: str, side: str, record_id: str) -> None:
+        problems.mark_alerted(self._db, kind, side, record_id)
+
+    @_guarded
+    def make_retries_due(self, now: datetime) -> int:
+        """Every failed record is retried by the next run (`crm-bridge retry`)."""
+        return problems.make_due(self._db, now)
+
+    # -- line-tax evidence ---------------------------------------------------------------
+
+    @_guarded
+    def remember_line_taxes(self, taxes: dict[str, list[str]], now: datetime) -> None:
+        """Description -> the "NAME|RATE" taxes its Perfex line is known to carry."""
+        with self.transaction():
+            evidence.remember(self._db, taxes, now)
+
+    @_guarded
+    def line_tax_history(self) -> dict[str, tuple[str, ...]]:
+        return evidence.known(self._db)
 
     # -- meta ----------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ told.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,16 @@ from state.codec import optional_time_to_text, time_from_text
 KINDS = ("invoice", "contact", "item", "tax")
 SIDES = ("perfex", "onlyoffice")
 FINGERPRINT_FIELDS = ("perfex_fp", "onlyoffice_fp", "perfex_row_fp", "onlyoffice_row_fp")
-_COLUMNS = ("kind", "perfex_id", "onlyoffice_id", "natural_key", *FINGERPRINT_FIELDS, "synced_at")
+_COLUMNS = (
+    "kind",
+    "perfex_id",
+    "onlyoffice_id",
+    "natural_key",
+    *FINGERPRINT_FIELDS,
+    "extra",
+    "checked_at",
+    "synced_at",
+)
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM links"
 
 
@@ -54,6 +65,9 @@ class Link:
     onlyoffice_fp: str | None = None
     perfex_row_fp: str | None = None
     onlyoffice_row_fp: str | None = None
+    # Small JSON facts about the pair, by name (see `Link.fact`); never secrets.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    checked_at: datetime | None = None  # when the deep pass last compared the pair in full
     synced_at: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -62,6 +76,15 @@ class Link:
         check_id("onlyoffice_id", self.onlyoffice_id)
         if not isinstance(self.natural_key, str):
             raise TypeError(f"natural_key must be a string, got {self.natural_key!r}")
+
+    def fact(self, name: str, default: Any = None) -> Any:
+        """One of the pair's remembered facts (`extra`)."""
+        return self.extra.get(name, default)
+
+    def with_facts(self, **facts: Any) -> Link:
+        """This link with some facts set (None removes one)."""
+        merged = {**self.extra, **facts}
+        return replace(self, extra={k: v for k, v in merged.items() if v is not None})
 
     def id_on(self, side: str) -> str:
         """This link's record id on `side` ("perfex" or "onlyoffice")."""
@@ -79,12 +102,20 @@ def _check_record(kind: str, side: str, record_id: str) -> None:
 def _link_from_row(row: tuple[Any, ...]) -> Link:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["synced_at"] = time_from_text(values["synced_at"])
+    values["checked_at"] = time_from_text(values["checked_at"])
+    values["extra"] = json.loads(values["extra"]) if values["extra"] else {}
     return Link(**values)
 
 
 def _link_to_row(link: Link) -> list[Any]:
-    values = [getattr(link, column) for column in _COLUMNS[:-1]]
-    return [*values, optional_time_to_text(link.synced_at)]
+    values = [getattr(link, column) for column in _COLUMNS[:-3]]
+    extra = json.dumps(dict(link.extra), sort_keys=True, separators=(",", ":"))
+    return [
+        *values,
+        extra if link.extra else None,
+        optional_time_to_text(link.checked_at),
+        optional_time_to_text(link.synced_at),
+    ]
 
 
 def find_by_id(db: Database, kind: str, side: str, record_id: str) -> Link | None:
@@ -148,12 +179,13 @@ def update_fingerprints(
 
 
 def _fingerprint_values(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(fields) - {*FINGERPRINT_FIELDS, "synced_at"})
+    unknown = sorted(set(fields) - {*FINGERPRINT_FIELDS, "synced_at", "checked_at"})
     if unknown:
         raise ValueError(f"not a fingerprint field: {', '.join(unknown)}")
     values = {name: fields[name] for name in FINGERPRINT_FIELDS if name in fields}
-    if "synced_at" in fields:
-        values["synced_at"] = optional_time_to_text(fields["synced_at"])
+    for moment in ("synced_at", "checked_at"):
+        if moment in fields:
+            values[moment] = optional_time_to_text(fields[moment])
     return values
 
 

@@ -134,6 +134,45 @@ def _create_journal(db: Database) -> None:
     outcomes.create_index(["run_id", "action"])
 
 
+@_step("0003_sync_memory")
+def _sync_memory(db: Database) -> None:
+    """What the engine remembers between runs besides the links' fingerprints."""
+    # Per link: small JSON facts about the pair (a contact's billing address id, the taxes the
+    # bridge wrote on Perfex lines, an accepted difference) and when the deep pass last
+    # compared it.
+    db["links"].add_column("extra", str)
+    db["links"].add_column("checked_at", str)
+    # Records that failed or conflicted and are not settled yet: carried from run to run so
+    # `status` can show them, retries follow a schedule and alerts go out once.
+    db["problems"].create(
+        {
+            "kind": str,
+            "side": str,
+            "record_id": str,
+            "number": str,
+            "action": str,
+            "reason": str,
+            "error": str,
+            "first_seen": str,
+            "last_seen": str,
+            "attempts": int,
+            "next_try_at": str,
+            "row_fp": str,
+            "alerted": int,
+        },
+        pk=("kind", "side", "record_id"),
+        not_null={"kind", "side", "record_id", "action", "first_seen", "last_seen"},
+        defaults={"attempts": 0, "alerted": 0},
+    )
+    # The taxes each line description was last known to carry in Perfex, whose API never
+    # returns line taxes: evidence for reading later invoices.
+    db["line_taxes"].create(
+        {"description": str, "taxes": str, "seen_at": str},
+        pk="description",
+        not_null={"taxes", "seen_at"},
+    )
+
+
 def _step_number(name: str) -> int:
     digits = name.split("_", 1)[0]
     return int(digits) if digits.isdigit() else 0

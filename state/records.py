@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 ACTIONS = ("created", "updated", "linked", "unchanged", "skipped", "failed", "conflict")
-RUN_STATUSES = ("running", "ok", "partial", "failed")
+RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 # The keys of RunSummary.counts, in report order. "conflicts" counts action "conflict".
 COUNT_KEYS = ("created", "updated", "linked", "unchanged", "skipped", "failed", "conflicts")
 
@@ -34,6 +34,8 @@ class Outcome:
     action: str  # one of ACTIONS
     changes: dict[str, list[Any]] = field(default_factory=dict)  # field -> [before, after]
     error: str | None = None  # one line; the reason for skipped/failed/conflict
+    warnings: tuple[str, ...] = ()  # how the target could not hold the source exactly
+    details: dict[str, Any] = field(default_factory=dict)  # names, totals, line diff, reason
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bridge.engine.journal import RunJournal
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
 from mappings.settings import MappingSettings
-from state import Ledger, Link
+from state import Ledger, Link, Problem
 from state.records import Outcome
 
 
@@ -27,7 +27,9 @@ class EngineSettings:
     mapping: MappingSettings
     conflict_policy: str = "report"  # "report", "perfex_wins", "onlyoffice_wins"
     locked_invoices: str = "reopen"  # "reopen" or "report"
+    on_mirror_edit: str = "restore"  # one-way, a person edited the mirror: "restore", "report"
     deep_pass_every: int = 12  # every Nth sync reads open invoices in full; 0 = never
+    deep_pass_budget: int = 200  # at most this many full reads per deep pass
     safety_stop: bool = True
     perfex_concurrency: int = 4
     onlyoffice_concurrency: int = 4
@@ -57,6 +59,7 @@ class RunContext:
         self._lock = ledger_lock
         self._dry_links: dict[tuple[str, str, str], Link] = {}
         self._placeholder_ids = itertools.count(-1, -1)
+        self._problems: dict[tuple[str, str], Problem] | None = None
 
     # -- ledger access --------------------------------------------------------------------
 
@@ -95,6 +98,60 @@ class RunContext:
             return
         with self._lock:
             self.ledger.close_intent(intent)
+
+    # -- open problems ----------------------------------------------------------------------
+
+    def _open_problems(self) -> dict[tuple[str, str], Problem]:
+        """Read once per run: the engine asks about every pair it looks at."""
+        with self._lock:
+            if self._problems is None:
+                found = self.ledger.open_problems()
+                self._problems = {(p.side, p.record_id): p for p in found if p.kind == "invoice"}
+            return self._problems
+
+    def problem_for(self, side: str, record_id: str) -> Problem | None:
+        return self._open_problems().get((side, record_id))
+
+    def note_problem(
+        self,
+        side: str,
+        record_id: str,
+        *,
+        number: str | None,
+        action: str,
+        reason: str | None,
+        error: str | None,
+        row_fp: str | None,
+        retry_delays: Sequence[timedelta],
+    ) -> None:
+        """Keeps a failure or conflict open across runs, with the time its retry is due."""
+        problems = self._open_problems()
+        if self.dry_run:
+            return
+        before = problems.get((side, record_id))
+        attempts = before.attempts if before is not None else 0
+        delay = retry_delays[min(attempts, len(retry_delays) - 1)]
+        with self._lock:
+            problems[(side, record_id)] = self.ledger.note_problem(
+                kind="invoice",
+                side=side,
+                record_id=record_id,
+                number=number,
+                action=action,
+                reason=reason,
+                error=error,
+                row_fp=row_fp,
+                now=self.now(),
+                next_try_at=self.now() + delay,
+            )
+
+    def settle_problem(self, side: str, record_id: str) -> None:
+        problems = self._open_problems()
+        if self.dry_run or (side, record_id) not in problems:
+            return
+        with self._lock:
+            problems.pop((side, record_id), None)
+            self.ledger.settle_problem("invoice", side, record_id)
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:

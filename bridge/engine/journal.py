@@ -38,6 +38,8 @@ class RunJournal:
         self.outcomes: list[Outcome] = []
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
         self.quiet_unchanged = 0  # counted, not itemised (see count_unchanged)
+        self.waiting = 0  # failed records whose retry is not due yet (see count_waiting)
+        self.notes: list[str] = []  # said once in the report (see note)
         self.run_id = 0
         self._heartbeat = self.started_at
         if self._ledger is not None:
@@ -59,6 +61,17 @@ class RunJournal:
         if ledger.holds_lock and now - self._heartbeat >= HEARTBEAT:
             ledger.refresh_lock(now)
             self._heartbeat = now
+
+    def note(self, message: str) -> None:
+        """Something the run went without (an optional read), said once in its report."""
+        with self._lock:
+            if message not in self.notes:
+                self.notes.append(message)
+
+    def count_waiting(self) -> None:
+        """A failed record left for its scheduled retry (daemon cycles): not itemised."""
+        with self._lock:
+            self.waiting += 1
 
     def count_unchanged(self) -> None:
         """Counts an untouched record without journalling a row for it: a daemon cycle over

@@ -59,6 +59,45 @@ class OnlyofficeDirectory:
                 self._contacts[clientid] = self._resolve_contact(clientid)
             return self._contacts[clientid]
 
+    def existing_contact(self, clientid: str) -> ResolvedContact | None:
+        """Like `contact_for`, but only looks: nothing is linked or created."""
+        with self._lock_for("contact", clientid):
+            if clientid in self._contacts:
+                return self._contacts[clientid]
+            link = self.ctx.link_for("contact", "perfex", clientid)
+            if link is not None:
+                contact_id = int(link.onlyoffice_id)
+                resolved = ResolvedContact(contact_id, self._billing_address_id(contact_id))
+                self._contacts[clientid] = resolved
+                return resolved
+            found = self._find_contact(self.perfex_customer(clientid))
+            if found is None:
+                return None
+            return ResolvedContact(found.id, self._billing_address_id(found.id))
+
+    def existing_item_ids(self, products: tuple[ProductSpec, ...]) -> dict[str, int] | None:
+        """The ids of these products where every one exists already, else None."""
+        ids: dict[str, int] = {}
+        for product in products:
+            link = self.ctx.link_for("item", "perfex", product.title)
+            found = int(link.onlyoffice_id) if link else self._item_index().get(product.title)
+            if found is None:
+                return None
+            ids[product.title] = found
+        return ids
+
+    def existing_tax_ids(self, taxes: tuple[TaxSpec, ...]) -> dict[TaxSpec, int] | None:
+        """The ids of these taxes where every one exists already, else None."""
+        ids: dict[TaxSpec, int] = {}
+        with self._locks["tax"]:
+            for tax in taxes:
+                link = self.ctx.link_for("tax", "perfex", tax.perfex_taxname)
+                found = int(link.onlyoffice_id) if link else self._tax_index().get(tax)
+                if found is None:
+                    return None
+                ids[tax] = found
+        return ids
+
     def _lock_for(self, kind: str, key: str) -> threading.Lock:
         """One lock per dependency: two invoices of one customer never create it twice, while
         invoices of different customers resolve theirs side by side."""
@@ -107,7 +146,9 @@ class OnlyofficeDirectory:
             find=lambda: getattr(self._find_contact(customer), "id", None),
         )
         address_id = self._add_billing_address(created, customer)
-        self._save_contact_link(customer, created, action="created", intent=intent)
+        self._save_contact_link(
+            customer, created, action="created", intent=intent, billing=address_id
+        )
         return ResolvedContact(created, address_id)
 
     def _add_billing_address(self, contact_id: int, customer: PerfexCustomer) -> int | None:
@@ -125,20 +166,39 @@ class OnlyofficeDirectory:
         return int(reply["id"])
 
     def _billing_address_id(self, contact_id: int) -> int | None:
+        """The contact's Billing address id: remembered on the contact's link (0 for none),
+        else read from its contact data once and remembered."""
+        link = self.ctx.link_for("contact", "onlyoffice", str(contact_id))
+        if link is not None and link.fact("billing_address_id") is not None:
+            return int(link.fact("billing_address_id")) or None
+        found = self._read_billing_address_id(contact_id)
+        if link is not None:
+            self.ctx.save_link(link.with_facts(billing_address_id=found or 0))
+        return found
+
+    def _read_billing_address_id(self, contact_id: int) -> int | None:
         rows = self.ctx.onlyoffice.contact_data(contact_id)
-        ids = [
-            int(row["id"])
-            for row in rows
-            if int(row.get("infoType", -1)) == ADDRESS_INFO_TYPE
-            and int(row.get("category", -1)) == BILLING_CATEGORY
-        ]
+        ids = []
+        for row in rows:
+            try:
+                info_type, category = int(row.get("infoType", -1)), int(row.get("category", -1))
+                if info_type == ADDRESS_INFO_TYPE and category == BILLING_CATEGORY:
+                    ids.append(int(row["id"]))
+            except (TypeError, ValueError, KeyError, AttributeError):
+                continue  # one unreadable contact-data row names no address
         return min(ids) if ids else None
 
     def _save_contact_link(
-        self, customer: PerfexCustomer, contact_id: int, action: str, intent: int | None = None
+        self,
+        customer: PerfexCustomer,
+        contact_id: int,
+        action: str,
+        intent: int | None = None,
+        billing: int | None = None,
     ) -> None:
         name = customer.company.strip()
-        self._link("contact", customer.userid, contact_id, name, action, intent)
+        facts = {"billing_address_id": billing or 0} if action == "created" else {}
+        self._link("contact", customer.userid, contact_id, name, action, intent, facts)
 
     # -- products (invoice items) ---------------------------------------------------------
 
@@ -233,9 +293,11 @@ class OnlyofficeDirectory:
         natural_key: str,
         action: str,
         intent: int | None = None,
+        facts: dict[str, object] | None = None,
     ) -> None:
         """Stores the link (closing the create intent in the same transaction) and reports it."""
-        self.ctx.save_link(Link(kind, perfex_key, str(target_id), natural_key), intent)
+        link = Link(kind, perfex_key, str(target_id), natural_key, extra=facts or {})
+        self.ctx.save_link(link, intent)
         self.ctx.record(
             Outcome(
                 kind=kind,

@@ -8,55 +8,55 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.engine.plan import other
+from bridge.engine.sides import Work
 from bridge.errors import RemoteError, system_name
 from state.records import Outcome
 
-# The outcome fields of the ONLYOFFICE → Perfex direction (the defaults are Perfex → ONLYOFFICE).
-REVERSE = {"source": "onlyoffice", "target": "perfex"}
 
-
-def invoice_outcome(
-    source_id: str,
-    target_id: str | None,
-    number: str | None,
+def pair_outcome(
+    work: Work,
     action: str,
     *,
-    changes: dict[str, list[Any]] | None = None,
     error: str | None = None,
-    source: str = "perfex",
-    target: str = "onlyoffice",
+    changes: dict[str, list[Any]] | None = None,
+    warnings: tuple[str, ...] = (),
+    details: dict[str, Any] | None = None,
 ) -> Outcome:
+    """The outcome of one invoice pair. Its source is the side whose content was (or would
+    have been) carried; without a decision, the side that was listed."""
+    source, target = _sides(work)
+    written = work.written
+    target_id = written.target_id if written is not None else work.record_id(target)
+    code = work.decision.code if work.decision is not None else None
+    merged = dict(details or {})
+    if code and "reason" not in merged:
+        merged["reason"] = code
     return Outcome(
         kind="invoice",
         source=source,
-        source_id=source_id,
+        source_id=work.record_id(source) or "?",
         target=target,
         target_id=target_id,
-        number=number,
+        number=work.number,
         action=action,
         changes=changes or {},
         error=error,
+        warnings=warnings,
+        details=merged,
     )
 
 
-def failure_outcome(
-    source_id: str,
-    number: str | None,
-    error: BaseException,
-    *,
-    internal: bool = False,
-    source: str = "perfex",
-    target: str = "onlyoffice",
-) -> Outcome:
-    return invoice_outcome(
-        source_id,
-        None,
-        number,
-        "failed",
-        error=describe(error, internal=internal),
-        source=source,
-        target=target,
-    )
+def _sides(work: Work) -> tuple[str, str]:
+    decision = work.decision
+    if decision is not None and decision.source is not None:
+        return decision.source, decision.target or other(decision.source)
+    if decision is not None and decision.target is not None:
+        return other(decision.target), decision.target
+    source = "perfex" if work.listed.get("perfex") is not None else "onlyoffice"
+    if work.listed.get(source) is None and work.link is not None:
+        source = "perfex"
+    return source, other(source)
 
 
 def describe(error: BaseException, *, internal: bool = False) -> str:

@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime
 
 from bridge.engine.context import EngineSettings, RunContext
 from bridge.engine.journal import RunJournal
-from bridge.engine.passes import PassOptions
-from bridge.engine.perfex_writer import PerfexInvoiceWriter, PerfexNumber
-from bridge.engine.to_onlyoffice import PerfexToOnlyofficePass
-from bridge.engine.to_perfex import OnlyofficeToPerfexPass
-from bridge.engine.two_way import TwoWayPass
-from bridge.engine.workers import RUN_ENDING
+from bridge.engine.onlyoffice_side import OnlyofficeSide
+from bridge.engine.perfex_side import PerfexNumber, PerfexSide
+from bridge.engine.plan import direction as direction_named
+from bridge.engine.sides import InvoiceSide
+from bridge.engine.stages import RUN_ENDING
+from bridge.engine.sync import InvoiceSync, SyncOptions
 from bridge.errors import (
     AnswerLost,
     BridgeError,
@@ -48,12 +48,7 @@ from state.records import RunRecord
 log = logging.getLogger(__name__)
 
 CYCLE_COUNTER = "sync_cycles"
-PASSES = {
-    "perfex_to_onlyoffice": PerfexToOnlyofficePass,
-    "onlyoffice_to_perfex": OnlyofficeToPerfexPass,
-    "both": TwoWayPass,
-}
-SUPPORTED_DIRECTIONS = tuple(PASSES)
+SUPPORTED_DIRECTIONS = ("perfex_to_onlyoffice", "onlyoffice_to_perfex", "both")
 
 
 def utc_now() -> datetime:
@@ -67,6 +62,7 @@ class RunRequest:
     dry_run: bool = False
     since: date | None = None
     deep_pass: bool | None = None  # None: every [sync].deep_pass_every-th sync
+    retry_schedule: bool = False  # daemon cycles: failed records wait for their retry time
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,13 @@ class SyncEngine:
         self.settings = settings
         self.now = now
         self.stop = stop or threading.Event()
+        self.interrupted_by: str | None = None
         self._ledger_lock = threading.RLock()
+
+    def interrupt(self, reason: str = "interrupted") -> None:
+        """Stop taking new records (Ctrl-C, SIGTERM); records in flight finish."""
+        self.interrupted_by = reason
+        self.stop.set()
 
     def run(self, request: RunRequest, progress: Progress | None = None) -> RunRecord:
         if request.direction not in SUPPORTED_DIRECTIONS:
@@ -132,22 +134,45 @@ class SyncEngine:
         try:
             if not request.dry_run:
                 self._settle_open_intents(ctx)
-            options = PassOptions(
-                since=request.since,
-                deep_pass=self._deep_pass_due(ctx, request),
-                progress=progress.start if progress else None,
-                advance=progress.advance if progress else None,
-            )
-            PASSES[request.direction](ctx, options).run()
+            self._sync(ctx, request, progress)
         except (*RUN_ENDING, SafetyStop) as error:
             journal.finish("failed", message=str(error))
             raise
         except BridgeError as error:
             journal.finish("failed", message=str(error))
             raise
-        if self.stop.is_set():
-            return journal.finish("failed", message="stopped before the end; run again to finish")
-        return journal.finish("partial" if journal.has_failures else "ok")
+        except BaseException as error:
+            # An unexpected error (a bug, a lost ledger): the journal is closed either way, so
+            # no run is ever left `running` but by a kill.
+            journal.finish(
+                "failed", message=f"stopped by an unexpected error ({type(error).__name__})"
+            )
+            raise
+        notes = "; ".join(journal.notes) or None
+        if self.interrupted_by is not None:
+            message = f"{self.interrupted_by}: stopped before the end; run again to finish"
+            return journal.finish("interrupted", message=message)
+        return journal.finish("partial" if journal.has_failures else "ok", message=notes)
+
+    def _sync(self, ctx: RunContext, request: RunRequest, progress: Progress | None) -> None:
+        settings = self.settings
+        sides: dict[str, InvoiceSide] = {
+            "perfex": PerfexSide(ctx),
+            "onlyoffice": OnlyofficeSide(ctx),
+        }
+        options = SyncOptions(
+            since=request.since,
+            deep_pass=self._deep_pass_due(ctx, request),
+            deep_pass_budget=settings.deep_pass_budget,
+            retry_schedule=request.retry_schedule,
+            progress=progress.start if progress else None,
+            advance=progress.advance if progress else None,
+        )
+        direction = direction_named(
+            request.direction, settings.conflict_policy, settings.on_mirror_edit
+        )
+        workers = min(settings.perfex_concurrency, settings.onlyoffice_concurrency)
+        InvoiceSync(ctx, direction, sides, options, workers).run()
 
     def _deep_pass_due(self, ctx: RunContext, request: RunRequest) -> bool:
         if request.deep_pass is not None:
@@ -202,11 +227,11 @@ class SyncEngine:
 
     def _adoptable_in_perfex(self, ctx: RunContext, intent: Intent) -> Link | None:
         parsed = PerfexNumber.from_intent_key(intent.natural_key)
-        writer = PerfexInvoiceWriter(ctx)
-        found = writer.find(*parsed) if parsed is not None else None
+        side = PerfexSide(ctx)
+        found = side.find(*parsed) if parsed is not None else None
         if found is None:
             return None
-        target = writer.read(found)
+        target = side.read(found)
         number = ctx.settings.mapping.number_format.format(
             target.prefix, target.number, target.date.year
         )

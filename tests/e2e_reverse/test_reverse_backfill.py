@@ -96,7 +96,7 @@ def test_statuses_carry_over_without_faking_a_payment(make_rig) -> None:
     record = rig.run("backfill")
     perfex = {f"INV-{i.number:06d}": i for i in rig.perfex.store.invoices.values()}
     onlyoffice = {i.number: i for i in rig.onlyoffice.store.invoices.values()}
-    warnings = {o.number: o.error for o in record.outcomes if o.kind == "invoice"}
+    warnings = {o.number: "; ".join(o.warnings) for o in record.outcomes if o.kind == "invoice"}
     by_status = Counter()
     for number, invoice in onlyoffice.items():
         mirrored = perfex[number]

@@ -128,9 +128,10 @@ def test_same_numbers_on_both_sides_are_adopted_not_duplicated(
     rig = make_rig(
         perfex=data, onlyoffice=data, direction="both", sync=f'conflict_policy = "{policy}"'
     )
-    # One of them was edited in ONLYOFFICE before the bridge ever saw the two.
+    # One of them was edited in ONLYOFFICE before the bridge ever saw the two (its due date: the
+    # same customer, year and total still make it the same invoice).
     edited = rig.onlyoffice.store.invoice_by_number("INV-000004")
-    rig.onlyoffice_admin.set_quantity(edited.id, 0, edited.lines[0].quantity + 1)
+    rig.onlyoffice_admin.set_due_date(edited.id, edited.due_date.date() + timedelta(days=9))
     rig.clear_logs()
 
     record = rig.run("sync")

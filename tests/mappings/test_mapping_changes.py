@@ -53,7 +53,8 @@ def test_a_create_lists_every_field_as_new() -> None:
     changes = onlyoffice_changes(None, onlyoffice())
     assert changes["number"] == [None, "INV-0000042"]
     assert changes["contactId"] == [None, "10"]
-    assert changes["exchangeRate"] == [None, "1.00"]
+    assert changes["dueDate"] == [None, "2024-05-31"]
+    assert "exchangeRate" not in changes  # owned by ONLYOFFICE: never reported
     json.dumps(changes)  # JSON-able as it stands
 
 

@@ -36,12 +36,14 @@ def onlyoffice(**changes) -> OnlyofficeInvoice:
 
 # The canonical text of the contract's ONLYOFFICE example, written out by hand: if this test
 # breaks, every stored fingerprint would change and every linked invoice would look edited.
+# Only carried fields are in it: consignee, purchase order, exchange rate and language are
+# ONLYOFFICE's own (mappings/fields.py).
 ONLYOFFICE_CANONICAL = (
-    '{"consigneeId":"0","contactId":"10","currency":"EUR","description":"Synced from Perfex '
-    '#123","dueDate":"2024-05-31","exchangeRate":"1.00","invoiceLines":[{"description":'
+    '{"contactId":"10","currency":"EUR","description":"Synced from Perfex '
+    '#123","dueDate":"2024-05-31","invoiceLines":[{"description":'
     '"Consulting","discount":"0.00","invoiceItemID":"3","invoiceTax1ID":"1","invoiceTax2ID":'
-    '"0","price":"100.00","quantity":"10.00"}],"issueDate":"2024-05-01","language":"en-US",'
-    '"number":"INV-0000042","purchaseOrderNumber":"PO-77","status":"1","terms":"Payment '
+    '"0","price":"100.00","quantity":"10.00"}],"issueDate":"2024-05-01",'
+    '"number":"INV-0000042","status":"1","terms":"Payment '
     'within 30 days"}'
 )
 
@@ -52,7 +54,7 @@ def test_onlyoffice_fingerprint_is_sha256_of_sorted_string_json() -> None:
 
 
 def test_perfex_fingerprint_is_pinned() -> None:
-    digest = "f4f2770e85549207a3c48174424a84e39b18edda80c737984789e4845a3c1fd5"
+    digest = "fbb4a7f8f08b39747514d3bff49a016e7ef618fe5dab13f5e7c10bbaa0564058"
     assert perfex_fingerprint(perfex()) == digest
 
 
@@ -82,6 +84,40 @@ PERFEX_NOISE = [
     pytest.param({"items": [perfex_item(id="999", rel_id="58")]}, id="new-line-ids"),
     pytest.param({"items": [perfex_item(item_order="7")]}, id="renumbered-order"),
 ]
+
+
+PERFEX_OWNED = [
+    pytest.param({"adminnote": "Checked by accounting"}, id="admin-note"),
+    pytest.param({"recurring": "1", "cycles": "12"}, id="recurrence"),
+    pytest.param({"include_shipping": "1", "shipping_street": "Dock 4"}, id="shipping"),
+    pytest.param({"sale_agent": "3", "cancel_overdue_reminders": "1"}, id="agent-reminders"),
+    pytest.param({"billing_country": "82"}, id="billing-country"),
+    pytest.param({"items": [perfex_item(unit="h")]}, id="line-unit"),
+]
+
+
+@pytest.mark.parametrize("changes", PERFEX_OWNED)
+def test_perfex_fields_the_bridge_does_not_carry_do_not_count_as_edits(changes: dict) -> None:
+    assert perfex_fingerprint(perfex(**changes)) == perfex_fingerprint(perfex())
+
+
+ONLYOFFICE_OWNED = [
+    pytest.param({"purchaseOrderNumber": "PO-1"}, id="purchase-order"),
+    pytest.param({"exchangeRate": 1.25}, id="exchange-rate"),
+    pytest.param({"language": "de-DE", "templateType": 1}, id="language-template"),
+    pytest.param({"consignee": {"id": 12, "displayName": "Depot"}}, id="consignee"),
+    pytest.param(
+        {"entity": {"entityType": "opportunity", "entityId": 5, "entityTitle": "Deal"}},
+        id="deal-link",
+    ),
+]
+
+
+@pytest.mark.parametrize("changes", ONLYOFFICE_OWNED)
+def test_onlyoffice_fields_the_bridge_does_not_carry_do_not_count_as_edits(
+    changes: dict,
+) -> None:
+    assert onlyoffice_fingerprint(onlyoffice(**changes)) == onlyoffice_fingerprint(onlyoffice())
 
 
 @pytest.mark.parametrize("changes", PERFEX_NOISE)

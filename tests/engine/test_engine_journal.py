@@ -1,47 +1,15 @@
-"""The engine's pure decision tables, and the journal a run keeps."""
+"""The journal a run keeps."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bridge.engine.journal import RunJournal
-from bridge.engine.plan import Step, decide_one_way, needs_full_read
 from state import Ledger
 from state.records import Outcome
 
 START = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("linked", "row_changed", "deep", "expected"),
-    [
-        pytest.param(False, True, False, True, id="new-invoice-is-read"),
-        pytest.param(True, True, False, True, id="changed-row-is-read"),
-        pytest.param(True, False, False, False, id="unchanged-row-is-not-read"),
-        pytest.param(True, False, True, True, id="deep-pass-reads-unchanged-rows"),
-    ],
-)
-def test_which_rows_are_read_in_full(linked, row_changed, deep, expected):
-    assert needs_full_read(linked=linked, row_changed=row_changed, deep_pass=deep) is expected
-
-
-@pytest.mark.parametrize(
-    ("linked", "changed", "by_key", "step"),
-    [
-        pytest.param(False, True, False, Step.CREATE, id="unlinked-without-counterpart-created"),
-        pytest.param(False, True, True, Step.LINK, id="unlinked-with-same-number-adopted"),
-        pytest.param(True, False, True, Step.UNCHANGED, id="linked-and-unchanged"),
-        pytest.param(True, True, True, Step.UPDATE, id="linked-and-changed-updated"),
-    ],
-)
-def test_one_way_decisions(linked, changed, by_key, step):
-    decision = decide_one_way(
-        source="perfex", linked=linked, source_changed=changed, counterpart_by_key=by_key
-    )
-    assert decision.step is step
 
 
 def _journal(ledger: Ledger, clock: list[datetime], dry_run: bool = False) -> RunJournal:

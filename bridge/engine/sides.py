@@ -1,0 +1,200 @@
+"""The one interface both systems sit behind, and the record of one pair's progress.
+
+The sync algorithm (`bridge.engine.sync`) does not know which system it talks to: each side
+lists its invoices (every row parsed in isolation), reads one in full, fingerprints it, names
+its pairing keys and the facts that tell whether two invoices are the same one, and, as a
+target, prepares, resolves, writes and records an invoice carried from the other side.
+`PerfexSide` and `OnlyofficeSide` implement it on top of the adapters.
+
+A `Work` is one pair on its way through a run: what was listed and read of each side, the
+decision, and what the target side prepared and wrote. It is the only mutable thing the stages
+share, and each stage touches only its own part of it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bridge.engine.context import RunContext
+from bridge.engine.plan import Decision, Prepared
+from state import Link
+
+# Stored in place of a side's fingerprint while a write to it is unfinished.
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of a side's invoice list. `row` is None when the row cannot be parsed; `error`
+    then says which field and value (the record fails, the run goes on)."""
+
+    side: str
+    record_id: str
+    number: str | None
+    row: Any | None = None
+    row_fp: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What tells whether two invoices with the same number are the same invoice."""
+
+    customer_id: str | None  # on its own side
+    customer_name: str  # as that side names the customer
+    year: int
+    total: Decimal | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write left on the target, as far as the target's answers tell."""
+
+    target_id: str
+    after: Any  # the target's invoice as now stored (a reply or the intended content)
+    row_fp: str | None
+    fingerprint: str | None  # None: unknown until the next full read (a pending write)
+    facts: dict[str, Any] = field(default_factory=dict)  # for the link's `extra`
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What the report says about one write: changes keyed by the target's field names,
+    warnings (how the target could not hold the source exactly) and details for people."""
+
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Work:
+    """One pair's progress through a run (see the module docstring)."""
+
+    link: Link | None
+    listed: dict[str, Listed | None]
+    docs: dict[str, Any] = field(default_factory=dict)  # full records read, by side
+    decision: Decision | None = None
+    prepared: Prepared | None = None
+    plan: Any = None  # the target side's own preparation (mapping result, payloads)
+    written: Written | None = None
+    deep: bool = False  # the deep pass re-reads this pair
+    taken_by: Listed | None = None  # unlinked, and its number is carried by a linked invoice
+    done: bool = False  # an outcome was recorded; later stages skip it
+    error: BaseException | None = None  # set by a batch step that failed this pair alone
+    wrote: bool = False  # a write reached (or may have reached) the target
+
+    def row(self, side: str) -> Any | None:
+        listed = self.listed.get(side)
+        return listed.row if listed is not None else None
+
+    @property
+    def source(self) -> str:
+        assert self.decision is not None and self.decision.source is not None
+        return self.decision.source
+
+    @property
+    def target(self) -> str:
+        assert self.decision is not None and self.decision.target is not None
+        return self.decision.target
+
+    @property
+    def number(self) -> str | None:
+        if self.link is not None:
+            return self.link.natural_key
+        for listed in self.listed.values():
+            if listed is not None and listed.number:
+                return listed.number
+        return None
+
+    def record_id(self, side: str) -> str | None:
+        listed = self.listed.get(side)
+        if listed is not None:
+            return listed.record_id
+        return self.link.id_on(side) if self.link is not None else None
+
+
+class InvoiceSide(ABC):
+    """One system's invoices, as the sync algorithm sees them."""
+
+    system: str
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+
+    # -- observing ----------------------------------------------------------------------
+
+    @abstractmethod
+    def list_rows(self) -> list[Listed]:
+        """Every invoice row, each parsed on its own."""
+
+    @abstractmethod
+    def read(self, record_id: str) -> Any:
+        """One invoice in full (with lines); raises `MappingError` when it cannot be parsed."""
+
+    @abstractmethod
+    def fingerprint(self, doc: Any) -> str: ...
+
+    @abstractmethod
+    def date_of(self, row: Any) -> date: ...
+
+    @abstractmethod
+    def is_open(self, row: Any) -> bool:
+        """Still being worked on: the deep pass re-reads these for line-only edits."""
+
+    @abstractmethod
+    def pairing_keys(self, row: Any) -> tuple[str, ...]:
+        """Keys under which an unlinked invoice of the other side would carry this number."""
+
+    @abstractmethod
+    def skip_reason(self, row: Any) -> str | None:
+        """Why this invoice must not be carried to the other side yet, if it must not."""
+
+    @abstractmethod
+    def facts(self, row: Any) -> InvoiceFacts: ...
+
+    # -- as the target of a write ---------------------------------------------------------
+
+    @abstractmethod
+    def holds(self, source_doc: Any, target_doc: Any) -> bool:
+        """Whether `target_doc` already says what the other side's `source_doc` says (looks
+        only: nothing is created to find out)."""
+
+    @abstractmethod
+    def needs_current(self, work: Work) -> bool:
+        """Whether preparing the write needs this side's current record in full."""
+
+    @abstractmethod
+    def prepare(self, work: Work) -> Prepared:
+        """Map the source, check everything that can refuse it, and compare with what this
+        side holds; no write. Stores what it worked out in `work.plan`."""
+
+    @abstractmethod
+    def resolve(self, work: Work) -> None:
+        """Find or create what the invoice refers to (customer, products, taxes)."""
+
+    @abstractmethod
+    def before_writes(self, works: Sequence[Work]) -> None:
+        """Runs once before a window's writes to this side (e.g. reopening locked invoices)."""
+
+    @abstractmethod
+    def write(self, work: Work) -> None:
+        """Create or update one invoice; sets `work.written`."""
+
+    @abstractmethod
+    def after_writes(self, works: Sequence[Work]) -> None:
+        """Runs once after a window's writes to this side (e.g. batched status moves)."""
+
+    @abstractmethod
+    def report(self, work: Work) -> WriteReport:
+        """What the write of `work` changed on this side, for the journal."""
+
+    def natural_key(self, work: Work) -> str:
+        """The invoice number a link between the two sides is known by (ONLYOFFICE's)."""
+        return work.number or ""
