@@ -17,6 +17,7 @@ from rich.console import Console
 
 from bridge.config import BridgeConfig, config_path, load_config
 from bridge.engine import RunRequest
+from bridge.interrupts import interruptible
 from bridge.progress import progress_bar
 from bridge.report import report_html, report_json, report_text, runs_table
 from bridge.wiring import build_clients, build_engine, open_ledger
@@ -68,15 +69,16 @@ def _run_once(
     ledger = open_ledger(config, dry_run=args.dry_run)
     try:
         engine = build_engine(config, ledger)
-        if command == "backfill":
-            with progress_bar("Backfill") as progress:
-                record = engine.run(request, progress)
-        else:
-            record = engine.run(request)
+        with interruptible(engine) as interruption:
+            if command == "backfill":
+                with progress_bar("Backfill") as progress:
+                    record = engine.run(request, progress)
+            else:
+                record = engine.run(request)
     finally:
         ledger.close()
     print(report_text(record))
-    return exit_code(record)
+    return interruption.exit_code or exit_code(record)
 
 
 def run_daemon(args: argparse.Namespace, environ: Environ) -> int:

@@ -57,7 +57,7 @@ class Daemon:
         scheduler.start()
         log.info("daemon started: %s every %ss", self.direction, self.interval)
         self.terminate.wait()
-        self.engine.stop.set()  # the running cycle stops before its next record
+        self.engine.interrupt("stopped by SIGTERM")  # the running cycle takes no new record
         scheduler.shutdown(wait=True)
         log.info("daemon stopped after %d cycles", self.cycles)
         return 0
@@ -69,7 +69,8 @@ class Daemon:
         self.cycles += 1
         started = self.clock()
         try:
-            record = self.engine.run(RunRequest("daemon", self.direction))
+            request = RunRequest("daemon", self.direction, retry_schedule=True)
+            record = self.engine.run(request)
         except (BridgeError, LedgerError) as error:
             log.error("cycle %d failed: %s", self.cycles, error)
             return None

@@ -50,6 +50,7 @@ class OnlyofficeDirectory:
         self._taxes: dict[TaxSpec, int] | None = None
         self._tax_names: set[str] = set()
         self._customers: dict[str, PerfexCustomer] = {}
+        self._not_found: set[str] = set()  # customers with no company on ONLYOFFICE yet
 
     # -- contacts -------------------------------------------------------------------------
 
@@ -64,6 +65,8 @@ class OnlyofficeDirectory:
         with self._lock_for("contact", clientid):
             if clientid in self._contacts:
                 return self._contacts[clientid]
+            if clientid in self._not_found:
+                return None
             link = self.ctx.link_for("contact", "perfex", clientid)
             if link is not None:
                 contact_id = int(link.onlyoffice_id)
@@ -72,6 +75,7 @@ class OnlyofficeDirectory:
                 return resolved
             found = self._find_contact(self.perfex_customer(clientid))
             if found is None:
+                self._not_found.add(clientid)  # contact_for creates it without asking again
                 return None
             return ResolvedContact(found.id, self._billing_address_id(found.id))
 
@@ -110,11 +114,16 @@ class OnlyofficeDirectory:
             contact_id = int(link.onlyoffice_id)
             return ResolvedContact(contact_id, self._billing_address_id(contact_id))
         customer = self.perfex_customer(clientid)
-        found = self._find_contact(customer)
+        found = None if clientid in self._not_found else self._find_contact(customer)
         if found is not None:
             self._save_contact_link(customer, found.id, action="linked")
             return ResolvedContact(found.id, self._billing_address_id(found.id))
         return self._create_contact(customer)
+
+    def known_customer_name(self, clientid: str) -> str:
+        """The Perfex customer's company, if this run read it (nothing is read to find out)."""
+        customer = self._customers.get(clientid)
+        return customer.company if customer is not None else ""
 
     def perfex_customer(self, clientid: str) -> PerfexCustomer:
         if clientid not in self._customers:
@@ -282,6 +291,18 @@ class OnlyofficeDirectory:
             index.setdefault(spec, int(row["id"]))
         self._taxes = index
         return index
+
+    # -- names for reports ----------------------------------------------------------------
+
+    def names(self) -> dict[str, dict[str, str]]:
+        """Product titles and tax names by id, as far as this run has listed them (nothing is
+        read just to name things)."""
+        items = {str(item_id): title for title, item_id in (self._items or {}).items()}
+        taxes = {
+            str(tax_id): f"{tax.name} {tax.rate.normalize():f}%"
+            for tax, tax_id in (self._taxes or {}).items()
+        }
+        return {"invoiceItemID": items, "invoiceTax1ID": taxes, "invoiceTax2ID": taxes}
 
     # -- shared ---------------------------------------------------------------------------
 

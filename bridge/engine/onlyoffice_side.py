@@ -25,6 +25,7 @@ Must not: write to Perfex, or decide content (`mappings.to_onlyoffice` does).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -47,6 +48,7 @@ from bridge.engine.tax_evidence import PerfexTaxes, perfex_taxes
 from bridge.errors import AnswerLost, NumberInUse, RecordRejected, RetryableError
 from mappings.changes import onlyoffice_changes
 from mappings.fingerprint import onlyoffice_fingerprint, onlyoffice_row_fingerprint
+from mappings.line_diff import diff_line_views, onlyoffice_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import onlyoffice_update_body
 from mappings.perfex import PerfexInvoice, TaxSpec
@@ -89,6 +91,7 @@ class OnlyofficeSide(InvoiceSide):
         self.mapping = ctx.settings.mapping
         self.directory = OnlyofficeDirectory(ctx)
         self._taxes: PerfexTaxes | None = None
+        self._lock = threading.Lock()
 
     # -- observing ------------------------------------------------------------------------
 
@@ -200,9 +203,10 @@ class OnlyofficeSide(InvoiceSide):
         return onlyoffice_needs(source, self.mapping, taxes.candidates, taxes.hints)
 
     def _perfex_taxes(self) -> PerfexTaxes:
-        if self._taxes is None:
-            self._taxes = perfex_taxes(self.ctx)
-        return self._taxes
+        with self._lock:  # read once per run, whichever worker needs it first
+            if self._taxes is None:
+                self._taxes = perfex_taxes(self.ctx)
+            return self._taxes
 
     def _existing_refs(self, needs: OnlyofficeNeeds) -> OnlyofficeRefs | None:
         contact = self.directory.existing_contact(needs.clientid)
@@ -341,21 +345,41 @@ class OnlyofficeSide(InvoiceSide):
         plan: OnlyofficePlan = work.plan
         after = work.written.after if work.written else plan.target.invoice
         before = work.docs.get("onlyoffice") or plan.current
+        names = self._names(work, after)
+        lines: list = []
+        if before is not None and after.lines is not None:
+            old = (
+                onlyoffice_line_views(before.lines, names)
+                if before.lines is not None
+                else work.link.fact("onlyoffice_lines")
+                if work.link is not None
+                else None
+            )
+            if old is not None:
+                lines = diff_line_views(old, onlyoffice_line_views(after.lines, names))
         return WriteReport(
             changes=onlyoffice_changes(before, after),
             warnings=tuple(str(w) for w in plan.target.warnings),
             details=invoice_details(
-                customer=after.contact_name or self._customer_name(work),
+                customer=names["contactId"].get(str(after.contact_id)),
                 currency=after.currency,
                 before_total=before.cost if before is not None else None,
                 after_total=after.cost,
                 shape="onlyoffice invoice",
+                lines=lines,
+                names=names,
             ),
         )
 
-    def _customer_name(self, work: Work) -> str:
+    def _names(self, work: Work, after: OnlyofficeInvoice) -> dict[str, dict[str, str]]:
+        names = self.directory.names()
         row = work.row("onlyoffice")
-        return row.contact_name if row is not None else ""
+        contact = after.contact_name or (row.contact_name if row is not None else "")
+        if not contact and work.docs.get("perfex") is not None:
+            clientid = work.docs["perfex"].clientid
+            contact = self.directory.known_customer_name(clientid)
+        names["contactId"] = {str(after.contact_id): contact} if contact else {}
+        return names
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -489,11 +513,13 @@ class OnlyofficeSide(InvoiceSide):
         row = plan.final_row
         if row is None and after.cost is not None:
             row = after
+        lines = onlyoffice_line_views(after.lines, self.directory.names()) if after.lines else None
         return Written(
             target_id=str(plan.target_id),
             after=after,
             row_fp=onlyoffice_row_fingerprint(row) if row is not None else None,
             fingerprint=onlyoffice_fingerprint(after) if after.lines is not None else None,
+            facts={"onlyoffice_lines": lines},
         )
 
 

@@ -46,6 +46,7 @@ from bridge.engine.sides import (
 from bridge.errors import AnswerLost, NumberInUse, RemoteError, RetryableError
 from mappings.changes import perfex_changes
 from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
+from mappings.line_diff import diff_line_views, perfex_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import perfex_update_body_keeping
 from mappings.perfex import PerfexInvoice
@@ -296,15 +297,22 @@ class PerfexSide(InvoiceSide):
     def report(self, work: Work) -> WriteReport:
         plan: PerfexPlan = work.plan
         after = work.written.after if work.written else plan.target.invoice
+        before = plan.current
+        lines: list = []
+        if before is not None and before.lines is not None and after.lines is not None:
+            lines = diff_line_views(perfex_line_views(before.lines), perfex_line_views(after.lines))
+        customer = work.docs["onlyoffice"].contact_name
         return WriteReport(
-            changes=perfex_changes(plan.current, after),
+            changes=perfex_changes(before, after),
             warnings=tuple(str(w) for w in plan.target.warnings),
             details=invoice_details(
-                customer=work.docs["onlyoffice"].contact_name,
+                customer=customer,
                 currency=after.currency_code,
-                before_total=plan.current.total if plan.current else None,
+                before_total=before.total if before else None,
                 after_total=after.total,
                 shape="perfex invoice",
+                lines=lines,
+                names={"clientid": {after.clientid: customer}} if customer else None,
             ),
         )
 

@@ -104,6 +104,8 @@ class SyncEngine:
                 f"direction {request.direction} is not supported by this version of "
                 f"crm-bridge; use one of {', '.join(SUPPORTED_DIRECTIONS)}"
             )
+        if self.interrupted_by is None:
+            self.stop.clear()  # a run-ending error of an earlier run does not end this one
         if request.dry_run:
             return self._run_locked(request, progress)
         self.ledger.acquire_lock(request.command, self.now())
@@ -140,6 +142,13 @@ class SyncEngine:
             raise
         except BridgeError as error:
             journal.finish("failed", message=str(error))
+            raise
+        except KeyboardInterrupt:
+            journal.finish(
+                "interrupted",
+                message="abandoned by a second interrupt; the records in flight are redone "
+                "by the next run",
+            )
             raise
         except BaseException as error:
             # An unexpected error (a bug, a lost ledger): the journal is closed either way, so
