@@ -63,6 +63,8 @@ class RunRequest:
     since: date | None = None
     deep_pass: bool | None = None  # None: every [sync].deep_pass_every-th sync
     retry_schedule: bool = False  # daemon cycles: failed records wait for their retry time
+    # Only these invoices (by either side's number, or an id on either side); None: all.
+    invoices: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class SyncEngine:
             deep_pass=self._deep_pass_due(ctx, request),
             deep_pass_budget=settings.deep_pass_budget,
             retry_schedule=request.retry_schedule,
+            invoices=request.invoices,
             progress=progress.start if progress else None,
             advance=progress.advance if progress else None,
         )

@@ -68,6 +68,7 @@ class SyncOptions:
     deep_pass: bool = False
     deep_pass_budget: int = 200
     retry_schedule: bool = False  # daemon cycles: failed records wait for their retry time
+    invoices: frozenset[str] | None = None  # only pairs one of these numbers or ids names
     progress: Callable[[int], None] | None = None
     advance: Callable[[], None] | None = None
 
@@ -105,7 +106,7 @@ class InvoiceSync:
         listed = {side: self.sides[side].list_rows() for side in SIDES}
         for side in SIDES:
             self._stop_if_suddenly_empty(side, listed[side])
-        pairs = self._in_window(self._pair(listed))
+        pairs = self._chosen(self._in_window(self._pair(listed)))
         deep = self._deep_pass_choice(pairs)
         work = [
             Work(pair.link, pair.listed(), deep=id(pair) in deep, taken_by=pair.taken_by)
@@ -157,44 +158,7 @@ class InvoiceSync:
             )
 
     def _pair(self, listed: dict[str, list[Listed]]) -> list[Pair]:
-        """Every link with its rows, then unlinked rows paired by number where they can."""
-        by_id = {side: {row.record_id: row for row in listed[side]} for side in SIDES}
-        pairs = [
-            Pair(
-                link,
-                by_id["perfex"].pop(link.perfex_id, None),
-                by_id["onlyoffice"].pop(link.onlyoffice_id, None),
-            )
-            for link in self.ctx.links("invoice")
-        ]
-        linked_keys = self._linked_keys(pairs)
-        candidates = _index(self.sides["onlyoffice"], by_id["onlyoffice"].values())
-        for row in by_id["perfex"].values():
-            keys = self._keys("perfex", row)
-            match = next((candidates[key] for key in keys if key in candidates), None)
-            if match is not None:
-                for key in self._keys("onlyoffice", match):
-                    candidates.pop(key, None)
-                by_id["onlyoffice"].pop(match.record_id, None)
-            taken = None if match else _first(linked_keys["onlyoffice"], keys)
-            pairs.append(Pair(None, row, match, taken_by=taken))
-        for row in by_id["onlyoffice"].values():
-            keys = self._keys("onlyoffice", row)
-            pairs.append(Pair(None, None, row, taken_by=_first(linked_keys["perfex"], keys)))
-        return pairs
-
-    def _keys(self, side: str, listed: Listed) -> tuple[str, ...]:
-        return self.sides[side].pairing_keys(listed.row) if listed.row is not None else ()
-
-    def _linked_keys(self, pairs: list[Pair]) -> dict[str, dict[str, Listed]]:
-        """The numbers linked invoices carry on each side, and which invoice carries each."""
-        keys: dict[str, dict[str, Listed]] = {side: {} for side in SIDES}
-        for pair in pairs:
-            for side, listed in pair.listed().items():
-                if listed is not None:
-                    for key in self._keys(side, listed):
-                        keys[side].setdefault(key, listed)
-        return keys
+        return pair_rows(self.ctx.links("invoice"), listed, self.sides)
 
     def _in_window(self, pairs: list[Pair]) -> list[Pair]:
         """With --since, only pairs with a side dated on or after it."""
@@ -211,6 +175,14 @@ class InvoiceSync:
                 for side, listed in pair.listed().items()
             )
         ]
+
+    def _chosen(self, pairs: list[Pair]) -> list[Pair]:
+        """With `invoices` (`sync --invoice`), only the pairs one of them names: a number as
+        either side shows it, or an id on either side."""
+        wanted = self.options.invoices
+        if wanted is None:
+            return pairs
+        return [pair for pair in pairs if _names(pair) & wanted]
 
     def _deep_pass_choice(self, pairs: list[Pair]) -> set[int]:
         """The linked open invoices the deep pass re-reads this run: those compared longest
@@ -438,6 +410,57 @@ def _by_target(window: Iterable[Work]) -> dict[str, list[Work]]:
         if _writes(work):
             groups.setdefault(work.target, []).append(work)
     return groups
+
+
+def pair_rows(
+    links: Iterable[Link], listed: dict[str, list[Listed]], sides: dict[str, InvoiceSide]
+) -> list[Pair]:
+    """Every link with its rows, then unlinked rows paired by number where they can. An
+    unlinked row whose number a linked invoice on the other side carries is marked taken."""
+
+    def keys(side: str, row: Listed) -> tuple[str, ...]:
+        return sides[side].pairing_keys(row.row) if row.row is not None else ()
+
+    by_id = {side: {row.record_id: row for row in listed[side]} for side in SIDES}
+    pairs = [
+        Pair(
+            link,
+            by_id["perfex"].pop(link.perfex_id, None),
+            by_id["onlyoffice"].pop(link.onlyoffice_id, None),
+        )
+        for link in links
+    ]
+    linked: dict[str, dict[str, Listed]] = {side: {} for side in SIDES}
+    for pair in pairs:
+        for side, row in pair.listed().items():
+            if row is not None:
+                for key in keys(side, row):
+                    linked[side].setdefault(key, row)
+    candidates = _index(sides["onlyoffice"], by_id["onlyoffice"].values())
+    for row in by_id["perfex"].values():
+        wanted = keys("perfex", row)
+        match = _first(candidates, wanted)
+        if match is not None:
+            for key in keys("onlyoffice", match):
+                candidates.pop(key, None)
+            by_id["onlyoffice"].pop(match.record_id, None)
+        taken = None if match else _first(linked["onlyoffice"], wanted)
+        pairs.append(Pair(None, row, match, taken_by=taken))
+    for row in by_id["onlyoffice"].values():
+        pairs.append(
+            Pair(None, None, row, taken_by=_first(linked["perfex"], keys("onlyoffice", row)))
+        )
+    return pairs
+
+
+def _names(pair: Pair) -> set[str]:
+    names = set()
+    if pair.link is not None:
+        names |= {pair.link.natural_key, pair.link.perfex_id, pair.link.onlyoffice_id}
+    for listed in (pair.perfex, pair.onlyoffice):
+        if listed is not None:
+            names |= {listed.record_id, listed.number or ""}
+    return names - {""}
 
 
 def _first(index: dict[str, Listed], keys: Iterable[str]) -> Listed | None:
