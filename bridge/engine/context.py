@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from bridge.engine.journal import RunJournal
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
+from mappings.problems import MappingError
 from mappings.settings import MappingSettings
 from state import Ledger, Link, Problem
 from state.records import Outcome
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,20 @@ class RunContext:
             return
         with self._lock:
             self.ledger.set_meta(key, value)
+
+    # -- reading lists one row at a time ---------------------------------------------------
+
+    def readable(self, rows: Iterable[Any], parse: Callable[[Any], T], what: str) -> list[T]:
+        """The rows of a list of `what` that parse; one that does not is left out and said
+        once in the report, so a damaged row of a catalogue never stops an invoice."""
+        parsed: list[T] = []
+        for raw in rows:
+            try:
+                parsed.append(parse(raw))
+            except (MappingError, KeyError, TypeError, ValueError) as error:
+                detail = " ".join(str(error).split())[:160]
+                self.journal.note(f"a row of {what} could not be read and was left out ({detail})")
+        return parsed
 
     # -- journal --------------------------------------------------------------------------
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from bridge.engine.context import RunContext
 from bridge.errors import AnswerLost, RecordRejected
-from mappings.onlyoffice import OnlyofficeContact
+from mappings.onlyoffice import OnlyofficeContact, OnlyofficeItem, OnlyofficeTax
 from mappings.onlyoffice_needs import (
     ProductSpec,
     onlyoffice_billing_address,
@@ -139,7 +138,9 @@ class OnlyofficeDirectory:
         rows = self.ctx.onlyoffice.find_contacts(name)
         matches = [
             contact
-            for contact in (OnlyofficeContact.from_api(row) for row in rows)
+            for contact in self.ctx.readable(
+                rows, OnlyofficeContact.from_api, "ONLYOFFICE contacts"
+            )
             if contact.is_company and contact.display_name.strip() == name
         ]
         return min(matches, key=lambda c: c.id) if matches else None
@@ -243,8 +244,11 @@ class OnlyofficeDirectory:
 
     def _refresh_items(self) -> dict[str, int]:
         index: dict[str, int] = {}
-        for row in sorted(self.ctx.onlyoffice.list_items(), key=lambda r: int(r["id"])):
-            index.setdefault(str(row["title"]), int(row["id"]))  # duplicates: oldest wins
+        items = self.ctx.readable(
+            self.ctx.onlyoffice.list_items(), OnlyofficeItem.from_api, "ONLYOFFICE products"
+        )
+        for item in sorted(items, key=lambda item: item.id):
+            index.setdefault(item.title, item.id)  # duplicates: oldest wins
         self._items = index
         return index
 
@@ -285,10 +289,12 @@ class OnlyofficeDirectory:
 
     def _refresh_taxes(self) -> dict[TaxSpec, int]:
         index: dict[TaxSpec, int] = {}
-        for row in sorted(self.ctx.onlyoffice.list_taxes(), key=lambda r: int(r["id"])):
-            self._tax_names.add(str(row["name"]))
-            spec = TaxSpec(name=str(row["name"]), rate=Decimal(str(row["rate"])))
-            index.setdefault(spec, int(row["id"]))
+        taxes = self.ctx.readable(
+            self.ctx.onlyoffice.list_taxes(), OnlyofficeTax.from_api, "ONLYOFFICE taxes"
+        )
+        for tax in sorted(taxes, key=lambda tax: tax.id):
+            self._tax_names.add(tax.name)
+            index.setdefault(tax.spec, tax.id)
         self._taxes = index
         return index
 

@@ -105,8 +105,10 @@ class PerfexDirectory:
             rows = self.ctx.perfex.search_customers(name)
         except RecordRejected:
             rows = self.ctx.perfex.list_customers()
-        active = [row for row in rows if str(row.get("active", "1")) == "1"]
-        customers = [PerfexCustomer.from_api(row) for row in active]
+        active = [
+            row for row in rows if isinstance(row, dict) and str(row.get("active", "1")) == "1"
+        ]
+        customers = self.ctx.readable(active, PerfexCustomer.from_api, "Perfex customers")
         return [customer.userid for customer in customers if customer.company == name.strip()]
 
     def _free_for(self, userid: str, contact_id: int) -> bool:
@@ -184,12 +186,14 @@ class PerfexDirectory:
         with self._lock:
             if self._taxes is None or not wanted <= self._taxes.keys():
                 rows = self.ctx.onlyoffice.list_taxes()
-                self._taxes = {tax.id: tax for tax in map(OnlyofficeTax.from_api, rows)}
+                taxes = self.ctx.readable(rows, OnlyofficeTax.from_api, "ONLYOFFICE taxes")
+                self._taxes = {tax.id: tax for tax in taxes}
             return self._taxes
 
     def items(self, wanted: set[int]) -> dict[int, OnlyofficeItem]:
         with self._lock:
             if self._items is None or not wanted <= self._items.keys():
                 rows = self.ctx.onlyoffice.list_items()
-                self._items = {item.id: item for item in map(OnlyofficeItem.from_api, rows)}
+                items = self.ctx.readable(rows, OnlyofficeItem.from_api, "ONLYOFFICE products")
+                self._items = {item.id: item for item in items}
             return self._items
