@@ -168,6 +168,8 @@ def closing_sentence(run: RunSummary) -> str | None:
             what = f"{failed} {noun} failed"
         else:
             what = f"{conflicts} {noun} conflicted"
+        if run.dry_run:  # not journalled: `report latest` would show another run
+            return f"{what} in this dry run: see them above."
         return f"{what}: crm-bridge report latest --failed lists them."
     if run.status in ("failed", "interrupted"):
         return "The run did not finish: run it again to carry on, and see its report above."

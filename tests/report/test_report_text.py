@@ -226,5 +226,7 @@ def test_a_run_that_exits_1_ends_with_one_sentence_naming_the_command() -> None:
     one = replace(RUN, counts={**RUN.counts, "failed": 1, "conflicts": 0})
     assert closing_sentence(one) == "1 record failed: crm-bridge report latest --failed lists them."
     assert closing_sentence(replace(RUN, status="ok", counts={"created": 3})) is None
+    dry = closing_sentence(replace(RUN, id=0, dry_run=True))
+    assert dry == "3 records failed and 1 conflicted in this dry run: see them above."
     stopped = replace(RUN, status="failed", counts={"failed": 0, "conflicts": 0})
     assert "run it again" in closing_sentence(stopped)
