@@ -133,7 +133,7 @@ def _summary(layout: Layout) -> str:
     if layout.failed_only:
         parts.append('<p class="meta">Showing failed and conflicting records only.</p>')
     if run.message:
-        parts.append(f'<p class="error"><span class="tag">Stopped</span>{escape(run.message)}</p>')
+        parts.append(f'<p class="error"><span class="tag">Stopped</span> {escape(run.message)}</p>')
     return "<header>\n" + "\n".join(parts) + "\n</header>"
 
 
@@ -200,7 +200,7 @@ def _group(group: ProblemGroup) -> str:
 
 def _problem_row(view: RecordView, action: str) -> str:
     css = "error" if action in PROBLEM_ACTIONS else "skip"
-    tag = '<span class="tag">Error</span>' if css == "error" else ""
+    tag = '<span class="tag">Error</span> ' if css == "error" else ""
     why = f'<div class="{css}">{tag}{escape(view.error or "")}</div>' if view.error else ""
     title = f"{kind_noun(view.kind, 1)} {view.title}" if view.kind != "invoice" else view.title
     return (
@@ -295,11 +295,13 @@ def _total(view: RecordView) -> str:
 
 def _notes(view: RecordView) -> list[str]:
     notes = [
-        f'<div class="warning"><span class="tag">Warning</span>{escape(warning)}</div>'
+        f'<div class="warning"><span class="tag">Warning</span> {escape(warning)}</div>'
         for warning in view.warnings
     ]
     if view.error:
-        notes.append(f'<div class="error"><span class="tag">Error</span>{escape(view.error)}</div>')
+        notes.append(
+            f'<div class="error"><span class="tag">Error</span> {escape(view.error)}</div>'
+        )
     return notes
 
 

@@ -109,10 +109,10 @@ def test_an_update_is_shown_in_words_with_names_lines_and_totals() -> None:
 def test_warnings_and_errors_have_their_own_label_and_class() -> None:
     page = report_html(samples.RECORD)
     warning = (
-        f'<div class="warning"><span class="tag">Warning</span>{escape(samples.ROUNDING_WARNING)}'
+        f'<div class="warning"><span class="tag">Warning</span> {escape(samples.ROUNDING_WARNING)}'
     )
     assert warning in page
-    assert '<div class="error"><span class="tag">Error</span>ONLYOFFICE answered 400' in page
+    assert '<div class="error"><span class="tag">Error</span> ONLYOFFICE answered 400' in page
     assert page.count('class="warning"') == 2  # the invoice and the tax
 
 
