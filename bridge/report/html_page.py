@@ -66,6 +66,7 @@ table.counts { width: auto; }
 .group.failed, .group.conflict { border-left-color: var(--error); }
 .group.failed h3, .group.conflict h3 { color: var(--error); }
 .group.skipped h3 { color: var(--muted); }
+.group.warned { border-left-color: #d4a72c; }
 .group .numbers { margin: .2rem 0; }
 ul.changes { list-style: none; margin: 0; padding: 0; }
 ul.changes li { margin: .1rem 0; }
@@ -99,8 +100,8 @@ def report_html(
     """The whole page as one string. With the systems' URLs, invoices link to their pages."""
     layout = lay_out(record, failed_only=failed_only, links=WebLinks(perfex_url, onlyoffice_url))
     run = record.run
-    body = [_summary(layout), _counts(layout), *_problems(layout), _invoices(layout)]
-    body.append(_others(layout))
+    body = [_summary(layout), _counts(layout), *_problems(layout), _shared_warnings(layout)]
+    body += [_invoices(layout), _others(layout)]
     if layout.empty:
         empty = "No failed or conflicting records." if failed_only else "Everything was unchanged."
         body.append(f'<section>\n<h2>Records</h2>\n<p class="empty">{empty}</p>\n</section>')
@@ -209,13 +210,26 @@ def _problem_row(view: RecordView, action: str) -> str:
     )
 
 
+def _shared_warnings(layout: Layout) -> str:
+    """Warnings several records share, said once with the numbers they apply to."""
+    if not layout.warnings:
+        return ""
+    groups = "\n".join(
+        f'<div class="group warned">\n<div class="warning"><span class="tag">Warning</span> '
+        f"{escape(group.noun)}: {escape(group.warning)}</div>\n"
+        f'<p class="numbers">{escape(", ".join(view.title for view in group.records))}</p>\n</div>'
+        for group in layout.warnings
+    )
+    return f"<section>\n<h2>Written with warnings</h2>\n{groups}\n</section>"
+
+
 # -- invoices and the rest -----------------------------------------------------------------
 
 
 def _invoices(layout: Layout) -> str:
     if not layout.invoices:
         return ""
-    rows = "\n".join(_invoice_row(view) for view in layout.invoices)
+    rows = "\n".join(_invoice_row(view, layout.own_warnings(view)) for view in layout.invoices)
     return (
         '<section>\n<h2>Invoices</h2>\n<table class="invoices">\n<thead><tr><th>Number</th>'
         "<th>Customer</th><th>Action</th><th>What changed</th><th>Open in</th></tr></thead>\n"
@@ -223,16 +237,16 @@ def _invoices(layout: Layout) -> str:
     )
 
 
-def _invoice_row(view: RecordView) -> str:
+def _invoice_row(view: RecordView, warnings: tuple[str, ...]) -> str:
     return (
         f'<tr class="invoice {escape(view.outcome.action)}">'
         f'<td class="number">{escape(view.title)}</td>'
         f"<td>{escape(view.customer or '')}</td><td>{escape(view.action)}</td>"
-        f"<td>{_what_changed(view)}</td>{_links(view)}</tr>"
+        f"<td>{_what_changed(view, warnings)}</td>{_links(view)}</tr>"
     )
 
 
-def _what_changed(view: RecordView) -> str:
+def _what_changed(view: RecordView, warnings: tuple[str, ...]) -> str:
     parts = []
     if view.summary:
         parts.append(f'<div class="summary">{escape(" · ".join(view.summary))}</div>')
@@ -244,7 +258,7 @@ def _what_changed(view: RecordView) -> str:
         parts.append('<ul class="changes">' + "".join(items) + "</ul>")
     if view.total and not view.summary:
         parts.append(_total(view))
-    parts += _notes(view)
+    parts += _notes(view, warnings)
     return "".join(parts)
 
 
@@ -293,10 +307,10 @@ def _total(view: RecordView) -> str:
     )
 
 
-def _notes(view: RecordView) -> list[str]:
+def _notes(view: RecordView, warnings: tuple[str, ...]) -> list[str]:
     notes = [
         f'<div class="warning"><span class="tag">Warning</span> {escape(warning)}</div>'
-        for warning in view.warnings
+        for warning in warnings
     ]
     if view.error:
         notes.append(
@@ -316,7 +330,7 @@ def _links(view: RecordView) -> str:
 def _others(layout: Layout) -> str:
     if not layout.others:
         return ""
-    rows = "\n".join(_other_row(view) for view in layout.others)
+    rows = "\n".join(_other_row(view, layout.own_warnings(view)) for view in layout.others)
     return (
         '<section>\n<h2>Customers, products and taxes</h2>\n<table class="others">\n'
         "<thead><tr><th>Kind</th><th>Name</th><th>Action</th><th>Where</th><th>Notes</th></tr>"
@@ -324,10 +338,10 @@ def _others(layout: Layout) -> str:
     )
 
 
-def _other_row(view: RecordView) -> str:
+def _other_row(view: RecordView, warnings: tuple[str, ...]) -> str:
     where = side_label(view.outcome.target, view.outcome.target_id)
     notes = "".join(_field(change) for change in view.changes)
-    notes = (f'<ul class="changes">{notes}</ul>' if notes else "") + "".join(_notes(view))
+    notes = (f'<ul class="changes">{notes}</ul>' if notes else "") + "".join(_notes(view, warnings))
     return (
         f"<tr><td>{escape(kind_noun(view.kind, 1))}</td><td>{escape(view.title)}</td>"
         f"<td>{escape(view.action)}</td><td>{escape(where)}</td>"

@@ -50,18 +50,37 @@ class ProblemGroup:
 
 
 @dataclass(frozen=True)
+class WarningGroup:
+    """One warning that several written records share, word for word."""
+
+    warning: str
+    records: tuple[RecordView, ...]
+
+    @property
+    def noun(self) -> str:
+        return ProblemGroup("", None, "", self.records).noun
+
+
+@dataclass(frozen=True)
 class Layout:
     run: RunSummary
     failed_only: bool
     counts: dict[str, int]  # the run's counts, every key of COUNT_KEYS
     counts_by_kind: dict[str, dict[str, int]]  # kinds with anything counted, in KIND_ORDER
     problems: tuple[ProblemGroup, ...]
+    warnings: tuple[WarningGroup, ...]  # shared warnings, said once with their records
     invoices: tuple[RecordView, ...]  # written invoices, by number
     others: tuple[RecordView, ...]  # written customers, products and taxes
 
     @property
     def empty(self) -> bool:
         return not (self.problems or self.invoices or self.others)
+
+    def own_warnings(self, view: RecordView) -> tuple[str, ...]:
+        """The record's warnings that no other record shares (the shared ones have their own
+        section)."""
+        shared = {group.warning for group in self.warnings}
+        return tuple(warning for warning in view.warnings if warning not in shared)
 
 
 def lay_out(
@@ -80,6 +99,7 @@ def lay_out(
         counts=_counts(record.run, by_kind),
         counts_by_kind=by_kind,
         problems=problem_groups(views),
+        warnings=warning_groups(written),
         invoices=tuple(sorted((v for v in written if v.kind == "invoice"), key=_by_number)),
         others=tuple(sorted((v for v in written if v.kind != "invoice"), key=_by_kind_and_name)),
     )
@@ -116,6 +136,21 @@ def problem_groups(views: Sequence[RecordView]) -> tuple[ProblemGroup, ...]:
             key=lambda g: (PROBLEM_ORDER.index(g.action), -len(g.records), g.description),
         )
     )
+
+
+def warning_groups(views: Sequence[RecordView]) -> tuple[WarningGroup, ...]:
+    """Warnings that two or more records share word for word (a payment Perfex cannot record,
+    the same tax rule), most frequent first; amounts make most other warnings unique."""
+    shared: dict[str, list[RecordView]] = {}
+    for view in views:
+        for warning in dict.fromkeys(view.warnings):
+            shared.setdefault(warning, []).append(view)
+    groups = [
+        WarningGroup(warning, tuple(sorted(members, key=_by_number)))
+        for warning, members in shared.items()
+        if len(members) > 1
+    ]
+    return tuple(sorted(groups, key=lambda group: (-len(group.records), group.warning)))
 
 
 def _description(view: RecordView) -> str:

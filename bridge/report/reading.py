@@ -276,7 +276,7 @@ class _Reader:
         before, after = (_text(value) for value in self.pair(values))
         if after is None:
             return None
-        currency = _text(self.details.get("currency")) or _text(self.after("currency"))
+        currency = _text(self.details.get("currency")) or _iso_code(self.after("currency"))
         return Total(None if before == after else before, after, currency)
 
     def summary(self) -> tuple[str, ...]:
@@ -299,6 +299,12 @@ class _Reader:
             return sum(1 for entry in detailed if isinstance(entry, Mapping))
         after = self.after(*LINE_FIELDS)
         return len(after) if isinstance(after, list) else None
+
+
+def _iso_code(value: Any) -> str | None:
+    """An ISO currency code ("EUR"); Perfex's `currency` field holds its own id instead."""
+    text = _text(value)
+    return text if text and len(text) == 3 and text.isalpha() and text.isupper() else None
 
 
 def _is_text_list(value: Any) -> bool:

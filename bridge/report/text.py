@@ -45,7 +45,8 @@ def report_text(
     person name the addresses of their invoice in each system."""
     links = WebLinks(perfex_url, onlyoffice_url)
     layout = lay_out(record, failed_only=failed_only, links=links)
-    sections = [_header(layout), *_problem_sections(layout), _invoices(layout), _others(layout)]
+    sections = [_header(layout), *_problem_sections(layout), _shared_warnings(layout)]
+    sections += [_invoices(layout), _others(layout)]
     if layout.empty:
         sections.append([_nothing_listed(failed_only)])
     return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
@@ -158,11 +159,13 @@ def _invoices(layout: Layout) -> list[str]:
     action_width = max(len(view.action) for view in layout.invoices)
     lines = ["Invoices"]
     for view in layout.invoices:
-        lines += _invoice_lines(view, width, action_width)
+        lines += _invoice_lines(view, width, action_width, layout.own_warnings(view))
     return lines
 
 
-def _invoice_lines(view: RecordView, width: int, action_width: int) -> list[str]:
+def _invoice_lines(
+    view: RecordView, width: int, action_width: int, warnings: tuple[str, ...]
+) -> list[str]:
     words = [view.customer] if view.customer else []
     words += list(view.summary)
     head = f"  {one_line(view.title):<{width}}  {view.action:<{action_width}}"
@@ -171,8 +174,16 @@ def _invoice_lines(view: RecordView, width: int, action_width: int) -> list[str]
         lines += _wrapped(f"{_INDENT}{change.label}: {change.before} → {change.after}", _INDENT * 2)
     lines += [line for change in view.lines for line in _line_change(change)]
     if view.total and not view.summary:
-        lines.append(f"{_INDENT}total: {one_line(str(view.total))}")
-    return lines + _warning_lines(view)
+        lines.append(f"{_INDENT}total: {one_line(_total(view))}")
+    for warning in warnings:
+        lines += _wrapped(f"{_INDENT}warning: {warning}", _INDENT * 2)
+    return lines
+
+
+def _total(view: RecordView) -> str:
+    total = view.total
+    assert total is not None
+    return str(total) if total.before is not None else f"{total}, unchanged"
 
 
 def _line_change(change: LineChange) -> list[str]:
@@ -187,10 +198,14 @@ def _line_change(change: LineChange) -> list[str]:
     return _wrapped(_INDENT + text, _INDENT * 2)
 
 
-def _warning_lines(view: RecordView) -> list[str]:
-    lines = []
-    for warning in view.warnings:
-        lines += _wrapped(f"{_INDENT}warning: {warning}", _INDENT * 2)
+def _shared_warnings(layout: Layout) -> list[str]:
+    """Warnings that several records share, said once with the numbers they apply to."""
+    if not layout.warnings:
+        return []
+    lines = ["Written with warnings"]
+    for group in layout.warnings:
+        lines += _wrapped(f"  warning  {group.noun}: {group.warning}", _INDENT * 2)
+        lines += _wrapped(_INDENT + ", ".join(view.title for view in group.records), _INDENT)
     return lines
 
 
@@ -207,7 +222,7 @@ def _others(layout: Layout) -> list[str]:
             for change in view.changes:
                 text = f"{_INDENT}{view.title}: {change.label}: {change.before} → {change.after}"
                 lines += _wrapped(text, _INDENT * 2)
-            for warning in view.warnings:
+            for warning in layout.own_warnings(view):
                 lines += _wrapped(f"{_INDENT}warning: {view.title}: {warning}", _INDENT * 2)
     return lines
 

@@ -154,3 +154,14 @@ def test_interrupted_runs_are_badged_like_failures() -> None:
     page = report_html(RunRecord(replace(RUN, status="interrupted", message="SIGTERM"), ()))
     assert '<span class="badge status-interrupted">interrupted</span>' in page
     assert "SIGTERM" in page
+
+
+def test_a_shared_warning_is_shown_once_above_the_invoices() -> None:
+    paid = "paid in ONLYOFFICE but left unpaid in Perfex"
+    outcomes = tuple(
+        samples.invoice("created", str(n), f"INV-{n:06d}", warnings=(paid,)) for n in (1, 2)
+    )
+    page = report_html(RunRecord(RUN, outcomes))
+    assert page.count(escape(paid)) == 1
+    assert page.index("Written with warnings") < page.index("<h2>Invoices</h2>")
+    assert '<p class="numbers">INV-000001, INV-000002</p>' in page

@@ -3,6 +3,8 @@ statuses, line diffs from line summaries, names learned from the run, links to b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from run_samples import UPDATED, invoice
 
@@ -158,3 +160,19 @@ def test_no_link_is_made_from_anything_but_an_http_url_and_a_plain_id(
 def test_customers_products_and_taxes_get_no_invoice_link() -> None:
     contact = Outcome("contact", "perfex", "4", "onlyoffice", "1", "Acme", "created")
     assert WebLinks("https://crm.example.com", "https://office.example.com").of(contact) == ()
+
+
+def test_a_perfex_currency_id_is_not_taken_for_a_currency_code() -> None:
+    outcome = Outcome(
+        "invoice",
+        "onlyoffice",
+        "7",
+        "perfex",
+        "70",
+        "INV-000007",
+        "created",
+        changes={"currency": [None, 1], "total": [None, "246.99"]},
+    )
+    assert str(read(outcome).total) == "246.99"
+    iso = invoice("created", "8", "INV-000008", changes={"currency": [None, "EUR"]})
+    assert str(read(replace(iso, details={"total": [None, "5.00"]})).total) == "5.00 EUR"

@@ -230,3 +230,20 @@ def test_a_run_that_exits_1_ends_with_one_sentence_naming_the_command() -> None:
     assert dry == "3 records failed and 1 conflicted in this dry run: see them above."
     stopped = replace(RUN, status="failed", counts={"failed": 0, "conflicts": 0})
     assert "run it again" in closing_sentence(stopped)
+
+
+def test_a_warning_many_invoices_share_is_said_once_with_their_numbers() -> None:
+    paid = "paid in ONLYOFFICE but left unpaid in Perfex: record the payment in Perfex"
+    outcomes = tuple(
+        invoice("created", str(n), f"INV-{n:06d}", warnings=(paid,)) for n in (12, 3, 7)
+    ) + (invoice("updated", "9", "INV-000009", warnings=(paid, "total: 0.01 EUR apart")),)
+    text = report_text(RunRecord(RUN, outcomes))
+    assert section(text, "Written with warnings") == [
+        f"  warning  4 invoices: {paid}",
+        "    INV-000003, INV-000007, INV-000009, INV-000012",
+    ]
+    invoices = section(text, "Invoices")
+    assert paid not in " ".join(invoices)
+    assert invoices[invoices.index("  INV-000009  updated") + 1] == (
+        "    warning: total: 0.01 EUR apart"
+    )
