@@ -37,10 +37,12 @@ class WebLinks:
         return f"{base}/Products/CRM/Invoices.aspx?id={quote(record_id)}&action=card"
 
     def of(self, outcome: Outcome) -> tuple[tuple[str, str], ...]:
-        """(system name, link) for each side of an invoice outcome that can be linked."""
+        """(system name, link) for each side of an invoice outcome that can be linked, Perfex
+        first whichever way the invoice went."""
         if outcome.kind != "invoice":
             return ()
-        sides = ((outcome.source, outcome.source_id), (outcome.target, outcome.target_id))
+        ids = {outcome.source: outcome.source_id, outcome.target: outcome.target_id}
+        sides = [(system, ids[system]) for system in ("perfex", "onlyoffice") if system in ids]
         found = ((system, self.invoice(system, record_id)) for system, record_id in sides)
         return tuple((system_name(system), link) for system, link in found if link)
 

@@ -176,3 +176,11 @@ def test_a_perfex_currency_id_is_not_taken_for_a_currency_code() -> None:
     assert str(read(outcome).total) == "246.99"
     iso = invoice("created", "8", "INV-000008", changes={"currency": [None, "EUR"]})
     assert str(read(replace(iso, details={"total": [None, "5.00"]})).total) == "5.00 EUR"
+
+
+def test_links_name_perfex_first_whichever_way_the_invoice_went() -> None:
+    reverse = Outcome("invoice", "onlyoffice", "42", "perfex", "58", "INV-000042", "updated")
+    assert WebLinks("https://crm.example.com", "https://office.example.com").of(reverse) == (
+        ("Perfex", "https://crm.example.com/admin/invoices/list_invoices/58"),
+        ("ONLYOFFICE", "https://office.example.com/Products/CRM/Invoices.aspx?id=42&action=card"),
+    )
