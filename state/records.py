@@ -50,7 +50,6 @@ RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 # their action).
 ACTION_COUNT_KEYS = ("created", "updated", "linked", "unchanged", "skipped", "failed", "conflicts")
 COUNT_KEYS = (*ACTION_COUNT_KEYS, "with_warnings")
-DETAIL_KEYS = ("customer", "currency", "total", "lines", "names", "shape", "reason")
 LEGACY_WARNING_SEPARATOR = "; "
 
 

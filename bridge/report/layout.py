@@ -31,6 +31,13 @@ PROBLEM_ORDER = ("failed", "conflict", "skipped")
 PROBLEM_HEADINGS = {"failed": "Failed", "conflict": "Conflicts", "skipped": "Skipped"}
 
 
+def counted(records: Sequence[RecordView]) -> str:
+    """`74 invoices`, `1 customer`, `3 records` for a mix of kinds."""
+    kinds = {view.kind for view in records}
+    what = kind_noun(kinds.pop(), len(records)) if len(kinds) == 1 else "records"
+    return f"{len(records)} {what}"
+
+
 @dataclass(frozen=True)
 class ProblemGroup:
     """Records that failed, conflicted or were skipped for one reason."""
@@ -42,11 +49,7 @@ class ProblemGroup:
 
     @property
     def noun(self) -> str:
-        """`74 invoices`, `1 customer`, `3 records` for a mix of kinds."""
-        kinds = {view.kind for view in self.records}
-        count = len(self.records)
-        what = kind_noun(kinds.pop(), count) if len(kinds) == 1 else "records"
-        return f"{count} {what}"
+        return counted(self.records)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class WarningGroup:
 
     @property
     def noun(self) -> str:
-        return ProblemGroup("", None, "", self.records).noun
+        return counted(self.records)
 
 
 @dataclass(frozen=True)
