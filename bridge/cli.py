@@ -117,6 +117,16 @@ def _rate(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing to say
+        from bridge.commands import silence_stdout
+
+        silence_stdout()
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
@@ -127,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # not an error of the command: see main
     except BridgeError as error:
         return _fail(args, error, error.exit_code, _sentence(error))
     except LedgerError as error:

@@ -8,6 +8,7 @@ finished with failed or conflicting records.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -19,7 +20,7 @@ from bridge.config import BridgeConfig, config_path, load_config
 from bridge.engine import RunRequest
 from bridge.interrupts import interruptible
 from bridge.progress import progress_bar
-from bridge.report import report_html, report_json, report_text, runs_table
+from bridge.report import closing_sentence, report_html, report_json, report_text, runs_table
 from bridge.wiring import build_clients, build_engine, open_ledger
 from state import Ledger
 from state.records import RunRecord
@@ -77,8 +78,32 @@ def _run_once(
                 record = engine.run(request)
     finally:
         ledger.close()
-    print(report_text(record))
-    return interruption.exit_code or exit_code(record)
+    code = interruption.exit_code or exit_code(record)
+    text = report_text(record, perfex_url=config.perfex.url, onlyoffice_url=config.onlyoffice.url)
+    sentence = closing_sentence(record.run) if code == 1 else None
+    emit(text if sentence is None else f"{text}\n{sentence}")
+    return code
+
+
+def emit(text: str) -> None:
+    """Print to stdout. A reader that stops early (`crm-bridge report latest | head`) is no
+    error: the rest of the output is dropped quietly."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's last flush at exit does not fail on
+    the closed pipe again (and print a traceback after the command has finished)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout: nothing to flush there
+        pass
 
 
 def run_daemon(args: argparse.Namespace, environ: Environ) -> int:
@@ -102,7 +127,9 @@ def show_report(args: argparse.Namespace, environ: Environ) -> int:
             console = Console()
             if not console.is_terminal:  # piped or redirected: do not squeeze into 80 columns
                 console.width = 160
-            console.print(runs_table(ledger.runs(limit=20)))
+            with console.capture() as captured:
+                console.print(runs_table(ledger.runs(limit=20)))
+            emit(captured.get().rstrip("\n"))
             return 0
         record = ledger.run(_run_id(args.run_id))
     finally:
@@ -110,14 +137,21 @@ def show_report(args: argparse.Namespace, environ: Environ) -> int:
     if record is None:
         print(f"No run {args.run_id or 'yet'} in the ledger {config.ledger_path}.", file=sys.stderr)
         return 1
-    render = {"text": report_text, "json": report_json, "html": report_html}[args.format]
-    output = render(record, failed_only=args.failed)
+    output = _render(record, args.format, args.failed, config)
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")
         print(f"Report of run {record.run.id} written to {args.output}")
     else:
-        print(output)
+        emit(output)
     return 0
+
+
+def _render(record: RunRecord, form: str, failed_only: bool, config: BridgeConfig) -> str:
+    if form == "json":
+        return report_json(record, failed_only=failed_only)
+    render = report_html if form == "html" else report_text
+    urls = {"perfex_url": config.perfex.url, "onlyoffice_url": config.onlyoffice.url}
+    return render(record, failed_only=failed_only, **urls)
 
 
 def _run_id(value: str | None) -> int | None:

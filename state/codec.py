@@ -1,15 +1,17 @@
-"""How Python values become ledger column text and back: times and an outcome's changes.
+"""How Python values become ledger column text and back: times, and an outcome's changes,
+warnings and details.
 
 Times are stored as ISO 8601 text in UTC so they sort and read the same on every host; the
 caller must hand in timezone-aware datetimes (a naive one is a bug in the caller, and guessing
-its zone would silently shift lock ages and run times). Changes are stored as JSON; money and
-dates in them are written as their exact text, never through float. This module must not read
-the clock or touch the database.
+its zone would silently shift lock ages and run times). Changes, warnings and details are
+stored as JSON; money and dates in them are written as their exact text, never through float.
+This module must not read the clock or touch the database.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,3 +62,24 @@ def changes_from_text(text: str | None) -> dict[str, list[Any]]:
     if not text:
         return {}
     return json.loads(text)
+
+
+def warnings_to_text(warnings: Sequence[str]) -> str:
+    if isinstance(warnings, str) or not all(isinstance(item, str) for item in warnings):
+        # A bare string would be journalled as one warning per character.
+        raise TypeError("warnings are a sequence of one-line strings")
+    return json.dumps(list(warnings), ensure_ascii=False, separators=(",", ":"))
+
+
+def warnings_from_text(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
+
+
+def details_to_text(details: Mapping[str, Any]) -> str:
+    if not isinstance(details, Mapping):
+        raise TypeError(f"details are a mapping, got {type(details).__name__}")
+    return json.dumps(details, default=_exact_json, ensure_ascii=False, separators=(",", ":"))
+
+
+def details_from_text(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text else {}

@@ -1,16 +1,19 @@
 """The run journal: one row per run and one per record outcome, read back as `state.records`.
 
-Counts are never stored: they are tallied from the outcomes whenever a run is read, so a run
-cut short by SIGKILL still reports what it journalled. A run records the token of the lock it
-ran under; a run still marked `running` whose token is not the current lock's has lost its
-holder and is marked failed when the next run starts. These are plain functions over a
-`Database`; `state.ledger.Ledger` owns transactions and error translation. This module must
-not render anything (that is `bridge.report`) nor read the clock.
+Counts are never stored: they are tallied from the outcomes whenever a run is read (by the rules
+of `state.records.tally`, in SQL), so a run cut short by SIGKILL still reports what it
+journalled. Unchanged records may be counted without a row each (`finish_run(unchanged=...)`).
+A run records the token of the lock it ran under; a run still marked `running` whose token is
+not the current lock's has lost its holder and is marked `interrupted` when the next run
+starts. These are plain functions over a `Database`; `state.ledger.Ledger` owns transactions and
+error translation. This module must not render anything (that is `bridge.report`) nor read the
+clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,17 +22,35 @@ from sqlite_utils import Database
 from state.codec import (
     changes_from_text,
     changes_to_text,
+    details_from_text,
+    details_to_text,
     required_time_from_text,
     time_from_text,
     time_to_text,
+    warnings_from_text,
+    warnings_to_text,
 )
-from state.links import check_kind, check_side
-from state.records import ACTIONS, COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+from state.links import KINDS, check_kind, check_side
+from state.records import (
+    ACTIONS,
+    LEGACY_WARNING_SEPARATOR,
+    WRITTEN_ACTIONS,
+    Outcome,
+    RunRecord,
+    RunSummary,
+    count_key,
+    empty_counts,
+)
 
-INTERRUPTED_MESSAGE = "the run was interrupted"
+INTERRUPTED_MESSAGE = "found unfinished by a later run: its process had ended"
 FINISHED_STATUSES = ("ok", "partial", "failed", "interrupted")
+# Quiet unchanged records are invoices unless the caller says otherwise: only invoices are
+# compared in bulk, and runs journalled before counts per kind counted nothing else.
+QUIET_KIND = "invoice"
 _RUN_COLUMNS = "id, command, direction, dry_run, started_at, finished_at, status, message"
-_OUTCOME_COLUMNS = "kind, source, source_id, target, target_id, number, action, changes, error"
+_OUTCOME_COLUMNS = (
+    "kind, source, source_id, target, target_id, number, action, changes, error, warnings, details"
+)
 
 
 def start_run(
@@ -50,14 +71,14 @@ def start_run(
 
 
 def mark_interrupted(db: Database, *, current_lock_token: str | None) -> int:
-    """Fail every `running` run whose lock is gone; return how many were marked.
+    """Mark every `running` run whose lock is gone `interrupted`; return how many were marked.
 
     A run's lock is gone when nobody holds the lock, or someone else's token is in it (it was
     released, or taken over from a dead or stale holder). A run journalled without the lock
     cannot prove it is alive and counts as gone too.
     """
     cursor = db.execute(
-        "UPDATE runs SET status = 'failed', message = ?"
+        "UPDATE runs SET status = 'interrupted', message = ?"
         " WHERE status = 'running'"
         " AND (lock_token IS NULL OR ? IS NULL OR lock_token != ?)",
         [INTERRUPTED_MESSAGE, current_lock_token, current_lock_token],
@@ -68,7 +89,8 @@ def mark_interrupted(db: Database, *, current_lock_token: str | None) -> int:
 def record_outcome(db: Database, run_id: int, outcome: Outcome) -> None:
     _check_outcome(outcome)
     db.execute(
-        f"INSERT INTO outcomes (run_id, {_OUTCOME_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO outcomes (run_id, {_OUTCOME_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
             outcome.kind,
@@ -80,6 +102,8 @@ def record_outcome(db: Database, run_id: int, outcome: Outcome) -> None:
             outcome.action,
             changes_to_text(outcome.changes),
             outcome.error,
+            warnings_to_text(outcome.warnings),
+            details_to_text(outcome.details),
         ],
     )
 
@@ -100,14 +124,17 @@ def finish_run(
     status: str,
     now: datetime,
     message: str | None,
-    unchanged: int = 0,
+    unchanged: int | Mapping[str, int] = 0,
 ) -> RunSummary:
+    """Close a run; `unchanged` counts records left unchanged without an outcome row each, as
+    one number (invoices) or per kind."""
     if status not in FINISHED_STATUSES:
         raise ValueError(f"a run finishes as one of {', '.join(FINISHED_STATUSES)}, not {status!r}")
+    by_kind = _unchanged_by_kind(unchanged)
     cursor = db.execute(
-        "UPDATE runs SET status = ?, finished_at = ?, message = ?, unchanged_count = ?"
-        " WHERE id = ?",
-        [status, time_to_text(now), message, unchanged, run_id],
+        "UPDATE runs SET status = ?, finished_at = ?, message = ?, unchanged_count = ?,"
+        " unchanged_by_kind = ? WHERE id = ?",
+        [status, time_to_text(now), message, sum(by_kind.values()), json.dumps(by_kind), run_id],
     )
     if cursor.rowcount == 0:
         raise LookupError(f"no run with id {run_id}")
@@ -117,13 +144,22 @@ def finish_run(
     return summary
 
 
+def _unchanged_by_kind(unchanged: int | Mapping[str, int]) -> dict[str, int]:
+    by_kind = {QUIET_KIND: unchanged} if isinstance(unchanged, int) else dict(unchanged)
+    for kind, number in by_kind.items():
+        check_kind(kind)
+        if not isinstance(number, int) or number < 0:
+            raise ValueError(f"unchanged {kind} records are counted as 0 or more, not {number!r}")
+    return {kind: number for kind, number in by_kind.items() if number}
+
+
 def recent_runs(db: Database, limit: int) -> list[RunSummary]:
     """The latest `limit` runs, newest first."""
     rows = db.execute(
         f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", [limit]
     ).fetchall()
-    counts = _tally(db, [row[0] for row in rows])
-    return [_summary_from_row(row, counts[row[0]]) for row in rows]
+    tallies = _tally(db, [row[0] for row in rows])
+    return [_summary_from_row(row, tallies[row[0]]) for row in rows]
 
 
 def summary_of(db: Database, run_id: int | None) -> RunSummary | None:
@@ -161,7 +197,8 @@ def _outcomes(db: Database, run_id: int, actions: Iterable[str] = ACTIONS) -> li
 
 
 def _outcome_from_row(row: tuple[Any, ...]) -> Outcome:
-    kind, source, source_id, target, target_id, number, action, changes, error = row
+    kind, source, source_id, target, target_id, number, action, changes, error = row[:9]
+    warnings, details = row[9:]
     return Outcome(
         kind=kind,
         source=source,
@@ -172,31 +209,59 @@ def _outcome_from_row(row: tuple[Any, ...]) -> Outcome:
         action=action,
         changes=changes_from_text(changes),
         error=error,
+        warnings=warnings_from_text(warnings),
+        details=details_from_text(details),
     )
 
 
-def _tally(db: Database, run_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Counts per run, every key of COUNT_KEYS present (zero when nothing was recorded)."""
-    counts = {run_id: dict.fromkeys(COUNT_KEYS, 0) for run_id in run_ids}
+ByKind = dict[str, dict[str, int]]
+# A written record carries warnings in its own column or, journalled by an engine that predates
+# them, as its error: non-empty once the separators are taken out (state.records.warnings_of).
+_HAS_WARNINGS = (
+    f"action IN ({', '.join(repr(action) for action in WRITTEN_ACTIONS)})"
+    " AND (warnings != '[]' OR REPLACE(IFNULL(error, ''), ?, '') != '')"
+)
+
+
+def _tally(db: Database, run_ids: list[int]) -> dict[int, ByKind]:
+    """Counts per run and kind, every kind of KINDS and every key of COUNT_KEYS present (zero
+    when nothing was recorded). The same rules as `state.records.tally`."""
+    tallies = {run_id: {kind: empty_counts() for kind in KINDS} for run_id in run_ids}
     if not run_ids:
-        return counts
+        return tallies
     placeholders = ", ".join("?" for _ in run_ids)
     quiet = db.execute(
-        f"SELECT id, unchanged_count FROM runs WHERE id IN ({placeholders})", run_ids
-    )
-    for run_id, unchanged in quiet:
-        counts[run_id]["unchanged"] += unchanged or 0
-    rows = db.execute(
-        f"SELECT run_id, action, COUNT(*) FROM outcomes"
-        f" WHERE run_id IN ({placeholders}) GROUP BY run_id, action",
+        f"SELECT id, unchanged_count, unchanged_by_kind FROM runs WHERE id IN ({placeholders})",
         run_ids,
     )
-    for run_id, action, number in rows:
-        counts[run_id][count_key(action)] += number
+    for run_id, unchanged, by_kind_text in quiet:
+        by_kind = json.loads(by_kind_text or "{}")
+        rest = (unchanged or 0) - sum(by_kind.values())  # runs from before counts per kind
+        if rest:
+            by_kind[QUIET_KIND] = by_kind.get(QUIET_KIND, 0) + rest
+        for kind, number in by_kind.items():
+            tallies[run_id].setdefault(kind, empty_counts())["unchanged"] += number
+    rows = db.execute(
+        f"SELECT run_id, kind, action, COUNT(*), SUM({_HAS_WARNINGS}) FROM outcomes"
+        f" WHERE run_id IN ({placeholders}) GROUP BY run_id, kind, action",
+        [LEGACY_WARNING_SEPARATOR, *run_ids],
+    )
+    for run_id, kind, action, number, with_warnings in rows:
+        counts = tallies[run_id].setdefault(kind, empty_counts())
+        counts[count_key(action)] += number
+        counts["with_warnings"] += with_warnings or 0
+    return tallies
+
+
+def _total(by_kind: ByKind) -> dict[str, int]:
+    counts = empty_counts()
+    for kind_counts in by_kind.values():
+        for key, number in kind_counts.items():
+            counts[key] += number
     return counts
 
 
-def _summary_from_row(row: tuple[Any, ...], counts: dict[str, int]) -> RunSummary:
+def _summary_from_row(row: tuple[Any, ...], by_kind: ByKind) -> RunSummary:
     run_id, command, direction, dry_run, started_at, finished_at, status, message = row
     return RunSummary(
         id=run_id,
@@ -206,6 +271,7 @@ def _summary_from_row(row: tuple[Any, ...], counts: dict[str, int]) -> RunSummar
         started_at=required_time_from_text(started_at),
         finished_at=time_from_text(finished_at),
         status=status,
-        counts=counts,
+        counts=_total(by_kind),
         message=message,
+        counts_by_kind=by_kind,
     )

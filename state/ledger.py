@@ -17,7 +17,7 @@ import functools
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -236,7 +236,8 @@ class Ledger:
 
     @_guarded
     def start_run(self, command: str, direction: str, dry_run: bool, now: datetime) -> int:
-        """Journal a new run as `running`, first failing runs whose lock holder is gone."""
+        """Journal a new run as `running`, first marking runs whose lock holder is gone
+        `interrupted`."""
         with self.transaction():
             journal.mark_interrupted(self._db, current_lock_token=lock.current_token(self._db))
             return journal.start_run(
@@ -260,10 +261,11 @@ class Ledger:
         status: str,
         now: datetime,
         message: str | None = None,
-        unchanged: int = 0,
+        unchanged: int | Mapping[str, int] = 0,
     ) -> RunSummary:
-        """Close a run as "ok", "partial" or "failed". Its counts are tallied from the
-        outcomes, plus `unchanged` records that were counted without being itemised."""
+        """Close a run as "ok", "partial", "failed" or "interrupted". Its counts are tallied
+        from the outcomes, plus `unchanged` records that were counted without being itemised:
+        a number of invoices, or a count per kind."""
         return journal.finish_run(
             self._db, run_id, status=status, now=now, message=message, unchanged=unchanged
         )

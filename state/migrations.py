@@ -134,6 +134,20 @@ def _create_journal(db: Database) -> None:
     outcomes.create_index(["run_id", "action"])
 
 
+@_step("0002_outcome_warnings_details")
+def _warnings_and_details(db: Database) -> None:
+    """Outcomes gain their warnings and details, runs their unchanged counts per kind, and the
+    status `interrupted` takes over from what older versions wrote for a run that never ended."""
+    db["outcomes"].add_column("warnings", str, not_null_default="[]")  # a JSON list of strings
+    db["outcomes"].add_column("details", str, not_null_default="{}")  # a JSON object
+    # A JSON object kind -> count; what unchanged_count holds beyond it is invoices.
+    db["runs"].add_column("unchanged_by_kind", str, not_null_default="{}")
+    db.execute(
+        "UPDATE runs SET status = 'interrupted'"
+        " WHERE status = 'failed' AND message = 'the run was interrupted'"
+    )
+
+
 @_step("0003_sync_memory")
 def _sync_memory(db: Database) -> None:
     """What the engine remembers between runs besides the links' fingerprints."""

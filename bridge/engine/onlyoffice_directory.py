@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from bridge.engine.context import RunContext
 from bridge.errors import AnswerLost, RecordRejected
@@ -50,6 +51,7 @@ class OnlyofficeDirectory:
         self._tax_names: set[str] = set()
         self._customers: dict[str, PerfexCustomer] = {}
         self._not_found: set[str] = set()  # customers with no company on ONLYOFFICE yet
+        self._names: tuple[dict[str, str], dict[str, str]] | None = None
 
     # -- contacts -------------------------------------------------------------------------
 
@@ -301,14 +303,22 @@ class OnlyofficeDirectory:
     # -- names for reports ----------------------------------------------------------------
 
     def names(self) -> dict[str, dict[str, str]]:
-        """Product titles and tax names by id, as far as this run has listed them (nothing is
-        read just to name things)."""
-        items = {str(item_id): title for title, item_id in (self._items or {}).items()}
-        taxes = {
-            str(tax_id): f"{tax.name} {tax.rate.normalize():f}%"
-            for tax, tax_id in (self._taxes or {}).items()
-        }
-        return {"invoiceItemID": items, "invoiceTax1ID": taxes, "invoiceTax2ID": taxes}
+        """Product titles and tax names by id: from the ledger's links and whatever this run
+        listed (nothing is read just to name things)."""
+        with self._locks["item"], self._locks["tax"]:
+            if self._names is None:
+                items = {link.onlyoffice_id: link.natural_key for link in self.ctx.links("item")}
+                taxes = {
+                    link.onlyoffice_id: _tax_name(link.natural_key)
+                    for link in self.ctx.links("tax")
+                }
+                self._names = (items, taxes)
+            items, taxes = self._names
+            items.update({str(i): title for title, i in (self._items or {}).items()})
+            taxes.update(
+                {str(i): _tax_name(t.perfex_taxname) for t, i in (self._taxes or {}).items()}
+            )
+            return {"invoiceItemID": items, "invoiceTax1ID": taxes, "invoiceTax2ID": taxes}
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -362,3 +372,12 @@ class OnlyofficeDirectory:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+
+def _tax_name(perfex_taxname: str) -> str:
+    """ "VAT|20.00" as a person writes it: "VAT 20%"."""
+    name, _, rate = perfex_taxname.rpartition("|")
+    try:
+        return f"{name} {Decimal(rate).normalize():f}%"
+    except ArithmeticError:
+        return perfex_taxname

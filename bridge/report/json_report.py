@@ -1,11 +1,16 @@
 """One run in the JSON shape INTERFACE.md fixes (`crm-bridge report latest --format json`).
 
 Owns that shape exactly: `run` (id, command, direction, dry_run, started_at, finished_at,
-status), `counts` (every key of `COUNT_KEYS`), and `records` with ids as strings and times as
-`2026-11-21T10:00:00Z`. Unchanged records are counted but not listed.
+status), `counts` (every key of `COUNT_KEYS`, `with_warnings` included), and `records` with ids
+as strings, `warnings` on every record and times as `2026-11-21T10:00:00Z`. Unchanged records
+are counted but not listed. Two additions leave that shape as it is: `counts_by_kind` (the same
+counts for each of invoice, contact, item and tax) after `counts`, and `details` on a record
+whose engine sent any (names next to the ids in `changes`, line changes, totals, the reason
+code; see "The details contract" in `state.records`). A written record journalled with its
+warnings as its error (engines before warnings existed) shows them as `warnings`.
 
-Must not: add keys scripts do not expect, or turn money into numbers (a float would lose cents);
-values in `changes` stay the strings the engine wrote.
+Must not: rename or drop a key of INTERFACE.md's shape, or turn money into numbers (a float
+would lose cents); values in `changes` stay the strings the engine wrote.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bridge.report.layout import counts_by_kind
 from bridge.report.wording import counts_in_order, iso_utc, jsonable, listed_outcomes
-from state.records import Outcome, RunRecord, RunSummary
+from state.links import KINDS
+from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, error_of, warnings_of
 
 
 def report_json(record: RunRecord, *, failed_only: bool = False) -> str:
@@ -28,8 +35,14 @@ def report_document(record: RunRecord, *, failed_only: bool = False) -> dict[str
     return {
         "run": _run(record.run),
         "counts": dict(counts_in_order(record.run)),
+        "counts_by_kind": _counts_by_kind(record),
         "records": [_outcome(o) for o in listed_outcomes(record, failed_only=failed_only)],
     }
+
+
+def _counts_by_kind(record: RunRecord) -> dict[str, dict[str, int]]:
+    found = counts_by_kind(record)
+    return {kind: found.get(kind, dict.fromkeys(COUNT_KEYS, 0)) for kind in KINDS}
 
 
 def _run(run: RunSummary) -> dict[str, Any]:
@@ -45,7 +58,7 @@ def _run(run: RunSummary) -> dict[str, Any]:
 
 
 def _outcome(outcome: Outcome) -> dict[str, Any]:
-    return {
+    document = {
         "kind": outcome.kind,
         "source": outcome.source,
         "source_id": str(outcome.source_id),
@@ -54,8 +67,12 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
         "number": outcome.number,
         "action": outcome.action,
         "changes": {field: _pair(values) for field, values in outcome.changes.items()},
-        "error": outcome.error,
+        "error": error_of(outcome),
+        "warnings": list(warnings_of(outcome)),
     }
+    if outcome.details:
+        document["details"] = outcome.details
+    return document
 
 
 def _pair(values: Any) -> Any:

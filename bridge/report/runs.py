@@ -14,11 +14,23 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from bridge.report.wording import counts_in_order, direction_label, duration_label, short_time
+from bridge.report.wording import (
+    count_label,
+    counts_in_order,
+    direction_label,
+    duration_label,
+    short_time,
+)
 from state.records import COUNT_KEYS, RunSummary
 
-_STATUS_STYLES = {"ok": "green", "partial": "yellow", "failed": "bold red", "running": "cyan"}
-_PROBLEM_COUNTS = ("failed", "conflicts")
+_STATUS_STYLES = {
+    "ok": "green",
+    "partial": "yellow",
+    "failed": "bold red",
+    "interrupted": "red",
+    "running": "cyan",
+}
+_COUNT_STYLES = {"failed": "red", "conflicts": "red", "with_warnings": "yellow"}
 
 
 def runs_table(runs: Sequence[RunSummary]) -> Table:
@@ -27,7 +39,7 @@ def runs_table(runs: Sequence[RunSummary]) -> Table:
     for name in ("id", "command", "direction", "dry", "started (UTC)", "duration", "status"):
         table.add_column(name, justify="right" if name == "id" else "left", no_wrap=True)
     for key in COUNT_KEYS:
-        table.add_column(key, justify="right")
+        table.add_column(count_label(key), justify="right")
     for run in runs:
         table.add_row(*_cells(run))
     if not runs:
@@ -44,4 +56,4 @@ def _cells(run: RunSummary) -> list[Text]:
 
 
 def _count_cell(key: str, count: int) -> Text:
-    return Text(str(count), style="red" if key in _PROBLEM_COUNTS and count else "")
+    return Text(str(count), style=_COUNT_STYLES.get(key, "") if count else "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -99,50 +98,82 @@ def listed_outcomes(record: RunRecord, *, failed_only: bool) -> tuple[Outcome, .
     )
 
 
-def problems_first(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    """Failed and conflicting records first, otherwise in the order the run met them."""
-    return sorted(outcomes, key=lambda outcome: outcome.action not in PROBLEM_ACTIONS)
-
-
 # Status codes as each system's people call them (ONLYOFFICE shows Sent as "Billed").
 STATUS_NAMES = {
     "onlyoffice": {1: "Draft", 2: "Sent", 3: "Rejected", 4: "Paid", 5: "Archived"},
-    "perfex": {
-        1: "unpaid",
-        2: "paid",
-        3: "partially paid",
-        4: "overdue",
-        5: "cancelled",
-        6: "draft",
-    },
+    "perfex": {1: "unpaid", 2: "paid", 3: "partly paid", 4: "overdue", 5: "cancelled", 6: "draft"},
 }
-
-
-def change_pair(values: Any, field: str = "", system: str = "") -> tuple[str, str]:
-    """A change is `[before, after]`; anything else is shown whole as the new value. Status
-    codes of `system` are shown with their names."""
-    if isinstance(values, list | tuple) and len(values) == 2:
-        before, after = values
-    else:
-        before, after = "(unknown)", values
-    if field == "status":
-        return _status_text(before, system), _status_text(after, system)
-    return plain_value(before), plain_value(after)
-
-
-def _status_text(value: Any, system: str) -> str:
-    name = STATUS_NAMES.get(system, {}).get(value) if isinstance(value, int) else None
-    return f"{value} ({name})" if name else plain_value(value)
-
-
+# Record kinds as a bookkeeper calls them: (one, several).
+KIND_NOUNS = {
+    "invoice": ("invoice", "invoices"),
+    "contact": ("customer", "customers"),
+    "item": ("product", "products"),
+    "tax": ("tax", "taxes"),
+}
+KIND_ORDER = tuple(KIND_NOUNS)
+# What the stable reason codes of failures and skips mean (state.records, "details").
+REASONS = {
+    "rounding": "a cent of rounding between the two systems' totals",
+    "number_in_use": "the number is already used by another invoice on the target",
+    "unparsable_row": "the source listed a row that could not be read",
+    "locked": "ONLYOFFICE edits only Drafts, and the policy leaves sent invoices alone",
+    "deleted": "deleted on the source; the bridge never deletes the copy",
+    "placeholder_draft": "Perfex drafts wait until Perfex gives them a real number",
+    "conflict": "changed on both sides since the last sync",
+}
+_COUNT_LABELS = {"with_warnings": "with warnings"}
 LIST_SEPARATOR = "; "
 
 
-def value_lines(value: Any) -> list[str]:
-    """A before or after value as display lines: one per item of a list of line summaries."""
-    if _is_text_list(value) and value:
-        return list(value)
-    return [plain_value(value)]
+def status_name(value: Any, system: str) -> str:
+    """`Paid` for ONLYOFFICE status 4; a code no table knows is shown as given."""
+    try:
+        code = int(value)
+    except (TypeError, ValueError):
+        return plain_value(value)
+    return STATUS_NAMES.get(system, {}).get(code, plain_value(value))
+
+
+def kind_noun(kind: str, count: int) -> str:
+    one, several = KIND_NOUNS.get(kind, (kind, f"{kind}s"))
+    return one if count == 1 else several
+
+
+def count_label(key: str) -> str:
+    """`with warnings` for the counts key `with_warnings`."""
+    return _COUNT_LABELS.get(key, key)
+
+
+def reason_text(reason: str) -> str:
+    return REASONS.get(reason, reason.replace("_", " "))
+
+
+def number_order(text: str | None) -> tuple[tuple[int, int, str], ...]:
+    """Sorts INV-000009 before INV-000010 and 2025/9 before 2025/10: digit runs as numbers."""
+    parts = re.split(r"(\d+)", text or "")
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in parts
+    )
+
+
+def closing_sentence(run: RunSummary) -> str | None:
+    """The last line after the report of a run that exits 1: how many records need a person
+    and the command that lists them; None for a run that exits 0."""
+    failed, conflicts = run.counts.get("failed", 0), run.counts.get("conflicts", 0)
+    if failed or conflicts:
+        noun = "record" if failed + conflicts == 1 else "records"
+        if failed and conflicts:
+            what = f"{failed} {noun} failed and {conflicts} conflicted"
+        elif failed:
+            what = f"{failed} {noun} failed"
+        else:
+            what = f"{conflicts} {noun} conflicted"
+        if run.dry_run:  # not journalled: `report latest` would show another run
+            return f"{what} in this dry run: see them above."
+        return f"{what}: crm-bridge report latest --failed lists them."
+    if run.status in ("failed", "interrupted"):
+        return "The run did not finish: run it again to carry on, and see its report above."
+    return None
 
 
 def _is_text_list(value: Any) -> bool:

@@ -33,6 +33,7 @@ def test_backfill_then_report_in_every_format(rig, monkeypatch, tmp_path):
         "skipped",
         "failed",
         "conflicts",
+        "with_warnings",
     }
     assert all(record["action"] != "unchanged" for record in document["records"])
 

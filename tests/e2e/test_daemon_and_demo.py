@@ -94,7 +94,7 @@ def test_demo_shows_creates_then_updates_and_exits_0(tmp_path):
     lines: list[str] = []
     assert run_demo(tmp_path, out=lines.append) == 0
     text = "\n".join(lines)
-    backfill, sync = text.split("3. Incremental sync")
-    assert "created  invoice" in backfill
-    assert "updated  invoice" in sync
+    backfill, sync = text.split("4. The next sync")
+    assert "Invoices:  24 created" in backfill
+    assert "INV-" in sync and "updated" in sync
     assert (tmp_path / REPORT_NAME).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -31,7 +31,9 @@ def render(runs: list[RunSummary]) -> str:
 def test_columns_are_the_run_fields_then_every_count() -> None:
     headers = [column.header for column in runs_table([RUN]).columns]
     fixed = ["id", "command", "direction", "dry", "started (UTC)", "duration", "status"]
-    assert headers == [*fixed, *COUNT_KEYS]
+    counts = [key.replace("_", " ") for key in COUNT_KEYS]
+    assert headers == [*fixed, *counts]
+    assert counts[-1] == "with warnings"
 
 
 def test_one_row_per_run_with_its_values() -> None:
@@ -56,3 +58,12 @@ def test_markup_in_values_stays_literal() -> None:
 
 def test_no_runs_says_how_to_make_one() -> None:
     assert "No runs yet" in render([])
+
+
+def test_an_interrupted_run_and_its_warnings_stand_out() -> None:
+    run = replace(RUN, status="interrupted", counts={**RUN.counts, "with_warnings": 2})
+    table = runs_table([run])
+    status = table.columns[6]._cells[0]
+    warned = table.columns[-1]._cells[0]
+    assert (str(status), status.style) == ("interrupted", "red")
+    assert (str(warned), warned.style) == ("2", "yellow")

@@ -1,14 +1,19 @@
-"""The run journal: counts tallied from outcomes, ordering, changes, interrupted runs."""
+"""The run journal: counts tallied from outcomes (per kind, with warnings), ordering, changes,
+warnings and details, interrupted runs, and journals written before warnings existed."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from state import COUNT_KEYS, Ledger, Outcome
+from state.migrations import ledger_migrations
+from state.records import tally
 
 T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -43,6 +48,7 @@ def test_finishing_a_run_tallies_every_action_into_its_counts() -> None:
         "skipped": 0,
         "failed": 1,
         "conflicts": 1,
+        "with_warnings": 0,
     }
     assert (summary.status, summary.finished_at) == ("partial", T0 + timedelta(seconds=4))
 
@@ -161,7 +167,8 @@ def test_a_run_killed_mid_way_is_marked_interrupted_by_the_next_locked_run(
     next_one.start_run("sync", "both", False, T0 + timedelta(minutes=5))
 
     interrupted = next_one.run(old_run).run
-    assert (interrupted.status, interrupted.message) == ("failed", "the run was interrupted")
+    assert interrupted.status == "interrupted"
+    assert interrupted.message == "found unfinished by a later run: its process had ended"
     assert interrupted.counts["created"] == 1  # what it journalled is kept
     next_one.close()
     killed.close()
@@ -196,3 +203,199 @@ def test_a_run_cannot_finish_as_running_or_something_unknown() -> None:
             ledger.finish_run(run_id, status, T0)
     with pytest.raises(LookupError):
         ledger.finish_run(run_id + 1, "ok", T0)
+
+
+def test_a_run_stopped_by_ctrl_c_finishes_as_interrupted() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("backfill", "perfex_to_onlyoffice", False, T0)
+    ledger.record_outcome(run_id, outcome("created"))
+
+    summary = ledger.finish_run(run_id, "interrupted", T0, message="stopped by Ctrl-C")
+
+    assert (summary.status, summary.message, summary.counts["created"]) == (
+        "interrupted",
+        "stopped by Ctrl-C",
+        1,
+    )
+
+
+WARNING = "total: ONLYOFFICE totals 1663.47 EUR where Perfex shows 1663.46 EUR"
+DETAILS = {
+    "customer": "Acme Ltd",
+    "currency": "EUR",
+    "total": [None, "1663.47"],
+    "lines": [{"line": 1, "change": "added", "text": "Consulting × 3 @ 95.00 + VAT 20%"}],
+    "names": {"contactId": {"12": "Acme Ltd"}, "invoiceTax1ID": {"2": "VAT 20.00%"}},
+    "shape": "onlyoffice invoice",
+}
+
+
+def test_warnings_and_details_round_trip() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    written = outcome("created", warnings=(WARNING,), details=DETAILS)
+    ledger.record_outcome(run_id, written)
+    ledger.record_outcome(run_id, outcome("failed", "59", error="ONLYOFFICE answered 400"))
+
+    first, second = ledger.run(run_id).outcomes
+
+    assert first == written
+    assert (second.warnings, second.details) == ((), {})
+
+
+def test_details_keep_money_as_exact_text() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    ledger.record_outcome(
+        run_id, outcome("updated", details={"total": [Decimal("300.10"), Decimal("325.50")]})
+    )
+
+    (stored,) = ledger.run(run_id).outcomes
+
+    assert stored.details == {"total": ["300.10", "325.50"]}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"warnings": "one warning, not a list"},
+        {"warnings": (WARNING, 3)},
+        {"details": {"total": [object(), "1.00"]}},
+    ],
+)
+def test_warnings_and_details_that_would_not_read_back_are_refused(bad: dict) -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    with pytest.raises(TypeError):
+        ledger.record_outcome(run_id, outcome("created", **bad))
+    assert ledger.run(run_id).outcomes == ()
+
+
+def test_with_warnings_counts_written_records_that_carry_any() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("backfill", "both", False, T0)
+    for action, warnings in [
+        ("created", (WARNING,)),
+        ("created", ()),
+        ("updated", (WARNING, "status: Paid kept as Sent")),
+        ("linked", (WARNING,)),
+        ("unchanged", ()),
+    ]:
+        ledger.record_outcome(run_id, outcome(action, warnings=warnings))
+    ledger.record_outcome(run_id, outcome("failed", error="a cent of rounding"))
+    ledger.record_outcome(run_id, outcome("skipped", error="Perfex draft"))
+
+    summary = ledger.finish_run(run_id, "partial", T0)
+
+    assert summary.counts["with_warnings"] == 3
+    assert (summary.counts["created"], summary.counts["failed"]) == (2, 1)
+
+
+def test_an_error_on_a_written_record_is_read_as_its_warnings() -> None:
+    # Engines that predate warnings journalled them as the error of a written record.
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    ledger.record_outcome(run_id, outcome("updated", error=f"{WARNING}; status: Paid kept"))
+    ledger.record_outcome(run_id, outcome("failed", "59", error="ONLYOFFICE answered 400"))
+
+    record = ledger.run(run_id)
+
+    assert record.run.counts["with_warnings"] == 1
+    assert record.run.counts_by_kind["invoice"]["with_warnings"] == 1
+
+
+def test_counts_per_kind_add_up_to_the_counts() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("backfill", "perfex_to_onlyoffice", False, T0)
+    for kind, action in [
+        ("contact", "created"),
+        ("contact", "linked"),
+        ("item", "created"),
+        ("tax", "created"),
+        ("invoice", "created"),
+        ("invoice", "created"),
+        ("invoice", "failed"),
+    ]:
+        ledger.record_outcome(run_id, outcome(action, kind=kind, number=None))
+
+    summary = ledger.finish_run(run_id, "partial", T0, unchanged=5)
+
+    by_kind = summary.counts_by_kind
+    assert set(by_kind) == {"invoice", "contact", "item", "tax"}
+    assert all(tuple(counts) == COUNT_KEYS for counts in by_kind.values())
+    assert (by_kind["invoice"]["created"], by_kind["invoice"]["failed"]) == (2, 1)
+    assert by_kind["invoice"]["unchanged"] == 5  # a plain number counts invoices
+    assert (by_kind["contact"]["created"], by_kind["contact"]["linked"]) == (1, 1)
+    assert (by_kind["item"]["created"], by_kind["tax"]["created"]) == (1, 1)
+    for key in COUNT_KEYS:
+        assert sum(counts[key] for counts in by_kind.values()) == summary.counts[key]
+    assert summary.counts["created"] == 5
+
+
+def test_unchanged_records_can_be_counted_per_kind() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+
+    summary = ledger.finish_run(run_id, "ok", T0, unchanged={"invoice": 40, "contact": 3})
+
+    assert summary.counts["unchanged"] == 43
+    assert summary.counts_by_kind["contact"]["unchanged"] == 3
+    assert summary.counts_by_kind["item"]["unchanged"] == 0
+    with pytest.raises(ValueError):
+        ledger.finish_run(run_id, "ok", T0, unchanged={"invoice": -1})
+
+
+def test_the_ledger_counts_as_the_in_memory_tally_does() -> None:
+    outcomes = [
+        outcome("created", "1", warnings=(WARNING,)),
+        outcome("updated", "2", error=WARNING),
+        outcome("linked", "3", kind="contact", number=None),
+        outcome("created", "4", kind="item", number=None, error="; "),
+        outcome("conflict", "5", error="both sides changed"),
+        outcome("skipped", "6", kind="tax", number=None, error="in use"),
+    ]
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    for each in outcomes:
+        ledger.record_outcome(run_id, each)
+    summary = ledger.finish_run(run_id, "partial", T0, unchanged={"invoice": 7, "tax": 2})
+
+    counts, by_kind = tally(outcomes, {"invoice": 7, "tax": 2})
+
+    assert summary.counts == counts
+    assert {kind: c for kind, c in summary.counts_by_kind.items() if any(c.values())} == by_kind
+    assert counts["with_warnings"] == 2
+
+
+def test_a_ledger_from_before_warnings_is_migrated_and_reads_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    old = Database(path)
+    ledger_migrations.apply(old, stop_before="0002_outcome_warnings_details")
+    old.execute(
+        "INSERT INTO runs (id, command, direction, dry_run, started_at, status, message,"
+        " unchanged_count) VALUES (1, 'sync', 'both', 0, ?, 'failed', 'the run was interrupted',"
+        " 12), (2, 'sync', 'both', 0, ?, 'failed', 'Perfex could not be reached', 0)",
+        ["2026-11-21T10:00:00+00:00", "2026-11-21T11:00:00+00:00"],
+    )
+    old.execute(
+        "INSERT INTO outcomes (run_id, kind, source, source_id, target, target_id, number,"
+        " action, changes, error) VALUES (1, 'invoice', 'perfex', '58', 'onlyoffice', '42',"
+        " 'INV-58', 'created', '{}', ?)",
+        [WARNING],
+    )
+    old.conn.commit()
+    old.close()
+
+    ledger = Ledger.open(path)
+    interrupted, stopped = ledger.run(1), ledger.run(2)
+
+    assert interrupted.run.status == "interrupted"
+    assert (stopped.run.status, stopped.run.message) == ("failed", "Perfex could not be reached")
+    (created,) = interrupted.outcomes
+    assert (created.warnings, created.details, created.error) == ((), {}, WARNING)
+    assert interrupted.run.counts["with_warnings"] == 1
+    assert interrupted.run.counts_by_kind["invoice"]["unchanged"] == 12
+    ledger.close()
+    with sqlite3.connect(path) as conn:
+        names = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert names[:2] == ["0001_initial", "0002_outcome_warnings_details"]
