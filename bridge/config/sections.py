@@ -24,6 +24,12 @@ ConflictPolicy = Literal["report", "perfex_wins", "onlyoffice_wins"]
 LockedPolicy = Literal["reopen", "report"]
 PerfexVersion = Literal["auto", "2", "3"]
 MoneyMismatchPolicy = Literal["fail", "warn"]
+UncertainTaxesPolicy = Literal["warn", "fail"]
+MirrorEditPolicy = Literal["restore", "report"]
+ForeignNumberPolicy = Literal["conflict", "next_number"]
+PerfexDraftPolicy = Literal["sync", "skip"]
+LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["text", "json"]
 
 PERFEX_STATUSES = ("unpaid", "paid", "partially_paid", "overdue", "cancelled", "draft")
 ONLYOFFICE_STATUSES = ("Draft", "Sent", "Rejected", "Paid", "Archived")
@@ -103,6 +109,9 @@ class _HttpTuning(Section):
     retry_max_seconds: float = Field(120.0, gt=0)
     concurrency: int = Field(4, ge=1)
     rate_limit: float = Field(0.0, ge=0)  # requests per second; 0 means unlimited
+    # requests reads HTTPS_PROXY, NO_PROXY and ~/.netrc unless told not to; a service should
+    # talk to exactly the configured address, so the environment is ignored by default.
+    use_env_proxies: bool = False
 
 
 class PerfexConfig(_HttpTuning):
@@ -223,19 +232,32 @@ class SyncConfig(Section):
     ledger: str = Field("state/ledger.db", min_length=1)
     conflict_policy: ConflictPolicy = "report"
     locked_invoices: LockedPolicy = "reopen"
-    # A Perfex draft carries a placeholder number and ONLYOFFICE numbers never change after
-    # create; "sync" carries only drafts that already have a real number (mappings/settings.py).
-    perfex_drafts: Literal["skip", "sync"] = "skip"
+    # A Perfex draft carries a placeholder number until it is sent and ONLYOFFICE numbers never
+    # change after create, so placeholder-numbered drafts are always skipped; "sync" carries
+    # drafts that already have a real number, "skip" leaves every draft alone.
+    perfex_drafts: PerfexDraftPolicy = "sync"
+    # A person edited the mirror of a one-way sync: "restore" it from the source (and report
+    # that), or "report" the edit and leave it.
+    on_mirror_edit: MirrorEditPolicy = "restore"
+    # An unlinked invoice on the target already has the wanted number and is plainly another
+    # invoice: "conflict" reports it and touches neither, "next_number" creates the source
+    # invoice under the next free number where the target allows it.
+    adopt_foreign: ForeignNumberPolicy = "conflict"
     deep_pass_every: int = Field(12, ge=0)
+    deep_pass_budget: int = Field(200, ge=1)  # full invoice reads per cycle in the deep pass
+    retry_backoff_max: int = Field(86400, ge=0)  # seconds; a failed record waits at most this
     safety_stop: bool = True
-    report_dir: str = Field("reports", min_length=1)
+    # HTML report of every sync, backfill and eventful daemon cycle; "" writes none.
+    report_dir: str = "reports"
+    keep_runs_days: int = Field(90, ge=1)  # runs older than this are pruned from the ledger
 
 
 class MappingConfig(Section):
     number_format: str = "{prefix}{number:06d}"
     default_terms: str = "Payment due as invoiced."
     default_due_days: int = Field(30, ge=0)
-    money_mismatch: MoneyMismatchPolicy = "fail"
+    money_mismatch: MoneyMismatchPolicy = "warn"  # "fail" refuses inexact invoices
+    uncertain_taxes: UncertainTaxesPolicy = "warn"  # several line-tax readings fit: warn or fail
     status_perfex_to_onlyoffice: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE)
     )
@@ -335,3 +357,42 @@ def _known_status(name: Any, known: tuple[str, ...]) -> None:
     hint = hint or difflib.get_close_matches(str(name), known, n=1)
     suggestion = f"; did you mean {hint[0]}?" if hint else f"; use one of {', '.join(known)}"
     raise _problem(f"names an unknown status {name!r}{suggestion}")
+
+
+class LogConfig(Section):
+    """Where log lines go and how they look; the level defaults per command (see `bridge.logs`)."""
+
+    file: str | None = None  # relative to the config file; none means stderr
+    level: LogLevel | None = None  # none: "info" for the daemon, "warning" for other commands
+    format: LogFormat = "text"
+
+    @field_validator("file")
+    @classmethod
+    def _file(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise _problem("is empty; remove it to log to stderr")
+        return value
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+class AlertsConfig(Section):
+    """Where new failures and conflicts are announced. The URL may carry a secret (many chat
+    webhooks do), so it is kept like a token: never printed or logged."""
+
+    webhook: SecretStr | None = None
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.get_secret_value().strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _problem(
+                "must be an http:// or https:// address such as https://hooks.example.com/x"
+            )
+        return SecretStr(value.get_secret_value().strip())
