@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -164,8 +165,11 @@ def alert_body(record: RunRecord, problems: list[Outcome]) -> dict[str, Any]:
     }
 
 
-def post_json(url: str, body: dict[str, Any]) -> None:
-    """POST `body` as JSON to `url` through the bridge's HTTP boundary; never logs the URL."""
+def post_json(url: str, body: dict[str, Any], sleep: Callable[[float], None] = time.sleep) -> None:
+    """POST `body` as JSON to `url` through the bridge's HTTP boundary; never logs the URL.
+
+    Not repeated after an answer that may mean it arrived (a duplicate alert is noise), only
+    when nothing reached the receiver or it asked to wait (429)."""
     parts = urlsplit(url)
     base = f"{parts.scheme}://{parts.netloc}"
     path = parts.path or "/"
@@ -174,6 +178,7 @@ def post_json(url: str, body: dict[str, Any]) -> None:
         base,
         timeouts=Timeouts(connect=5.0, read=15.0),
         retry=RetryPolicy(max_attempts=3, max_seconds=30.0),
+        sleep=sleep,
     )
     with client:
         client.request(

@@ -15,7 +15,9 @@ def make_rig(tmp_path: Path):
     with rig_factory(tmp_path, "perfex_to_onlyoffice") as make:
 
         def seeded(invoices: int = 8, seed: int = 3, sync: str = "", **options: object) -> Rig:
-            return make(perfex=generate(seed=seed, invoices=invoices, today=TODAY), sync=sync, **options)
+            return make(
+                perfex=generate(seed=seed, invoices=invoices, today=TODAY), sync=sync, **options
+            )
 
         yield seeded
 
