@@ -98,7 +98,7 @@ def test_secrets_the_config_can_reach_are_scrubbed_from_every_line(tmp_path: Pat
     log = logging.getLogger("bridge.test")
     log.info("a careless message with %s and %s", TOKEN, PASSWORD)
     try:
-        raise RuntimeError(f"posting to https://hooks.example.com/T0/B1/hook-secret-path failed")
+        raise RuntimeError("posting to https://hooks.example.com/T0/B1/hook-secret-path failed")
     except RuntimeError:
         log.exception("webhook trouble")
 
