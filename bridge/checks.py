@@ -336,7 +336,12 @@ def _open_ledger_findings(ledger: Ledger, path: Path) -> list[Finding]:
     findings = [Finding("ledger", "ok", f"{path}: readable and writable")]
     if holder:
         findings.append(
-            Finding("ledger", "warn", f"in use now by {holder}; a sync started now would wait")
+            Finding(
+                "ledger",
+                "warn",
+                f"held now by {holder}: a run started meanwhile is refused "
+                "(a lock whose process is gone is taken over)",
+            )
         )
     return findings
 

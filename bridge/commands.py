@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -81,16 +84,42 @@ def _run_once(
     ledger = open_ledger(config, dry_run=args.dry_run)
     try:
         engine = build_engine(config, ledger)
-        if command == "backfill":
-            with progress_bar("Backfill") as progress:
-                record = engine.run(request, progress)
-        else:
-            record = engine.run(request)
+        with stop_on_signals(engine.stop) as caught:
+            if command == "backfill":
+                with progress_bar("Backfill") as progress:
+                    record = engine.run(request, progress)
+            else:
+                record = engine.run(request)
         print(report_text(record))
         Housekeeping.from_config(config, ledger).after_run(record)
     finally:
         ledger.close()
-    return exit_code(record)
+    return 128 + caught[0] if caught else exit_code(record)
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
+    """Ctrl-C or SIGTERM ask the run to stop between records (INTERFACE.md: the records in
+    flight finish, the report is printed, the exit code is 128 + the signal). A second signal
+    acts as usual, for a user who really wants out now. Yields the signals caught."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught  # signal handlers can only be set from the main thread
+        return
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def handle(signum: int, frame: object) -> None:
+        caught.append(signum)
+        stop.set()
+        signal.signal(signum, previous[signum])
+
+    for signum in previous:
+        signal.signal(signum, handle)
+    try:
+        yield caught
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_daemon(args: argparse.Namespace, environ: Environ) -> int:

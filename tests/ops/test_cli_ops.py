@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -189,3 +194,34 @@ def test_a_verbose_failure_logs_the_traceback_and_a_quiet_one_does_not(tmp_path:
     assert quiet[0] == loud[0] == 3
     assert quiet[2].strip().endswith("at your file.") and "Traceback" not in quiet[2]
     assert "Traceback" in loud[2]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_lets_the_records_in_flight_finish_and_prints_the_report(
+    make_rig, signum: int, code: int
+) -> None:
+    rig = make_rig(invoices=40)
+    rig.sandbox.onlyoffice.latency_ms = 20
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bridge", "backfill", "--config", str(rig.config_path)],
+        env={**os.environ, **rig.environ},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = rig.sandbox.onlyoffice.request_log
+    deadline = time.monotonic() + 60
+    while log.count("POST", "/api/2.0/crm/invoice") < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == code, err
+    assert "Traceback" not in err
+    assert out.startswith("Run 1 · backfill")
+    with Ledger.open_readonly(rig.ledger_path) as ledger:
+        record = ledger.run(1)
+    assert record is not None and record.run.finished_at is not None
+    created = [o for o in record.outcomes if o.kind == "invoice" and o.action == "created"]
+    assert 0 < len(created) < 40  # stopped early, between records
+    assert len(rig.onlyoffice_by_number()) == len(created) and rig.duplicates() == {}
