@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-from bridge.config import BridgeConfig
+from bridge.config import BridgeConfig, OnlyofficeConfig, PerfexConfig
 from bridge.errors import BridgeError, ConfigError, CredentialsRejected, Unreachable
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
@@ -36,6 +36,7 @@ from bridge.wiring import build_onlyoffice, build_perfex
 from state import Ledger, LedgerError
 
 Status = Literal["ok", "warn", "fail"]
+Tuning = TypeVar("Tuning", PerfexConfig, OnlyofficeConfig)
 EXIT_CONFIG, EXIT_REMOTE, EXIT_LEDGER = 3, 4, 5
 # A key no invoice, customer or product should contain: searches answer "nothing found", which
 # still proves the token may search.
@@ -60,6 +61,7 @@ class Probe:
     essential: bool = True
     permission: tuple[str, str] | None = None  # Perfex (feature, capability)
     without: str = ""  # for a hint: what the bridge does without it
+    v3_feature: str | None = None  # a `common` endpoint's feature on module 3.x
 
 
 @dataclass
@@ -94,16 +96,17 @@ def exit_code(findings: list[Finding]) -> int:
 
 
 def _quick(config: BridgeConfig) -> BridgeConfig:
-    def tuned(section):  # type: ignore[no-untyped-def]
-        return section.model_copy(
-            update={
-                "max_attempts": min(section.max_attempts, CHECK_ATTEMPTS),
-                "retry_max_seconds": min(section.retry_max_seconds, CHECK_RETRY_SECONDS),
-            }
-        )
-
     return config.model_copy(
-        update={"perfex": tuned(config.perfex), "onlyoffice": tuned(config.onlyoffice)}
+        update={"perfex": _tuned(config.perfex), "onlyoffice": _tuned(config.onlyoffice)}
+    )
+
+
+def _tuned(section: Tuning) -> Tuning:
+    return section.model_copy(
+        update={
+            "max_attempts": min(section.max_attempts, CHECK_ATTEMPTS),
+            "retry_max_seconds": min(section.retry_max_seconds, CHECK_RETRY_SECONDS),
+        }
     )
 
 
@@ -168,10 +171,8 @@ def _permission_text(probe: Probe, error: BridgeError, seen: _Seen) -> str | Non
 def _common_permission_text(probe: Probe, seen: _Seen) -> str:
     # Module 2.x checks /api/common/* against a feature `common` that its permission screen
     # never offers; module 3.x maps them to `taxes` and `payment_methods` (docs/perfex-api.md 1.2).
-    v3 = {"common/tax_data": "taxes", "common/payment_mode": "payment_methods"}
-    endpoint = probe.label.split("(")[-1].rstrip(")")
-    if seen.version == "3":
-        return f"{probe.label}: the token lacks the `{v3.get(endpoint, 'common')}` permission `get`"
+    if seen.version == "3" and probe.v3_feature:
+        return f"{probe.label}: the token lacks the `{probe.v3_feature}` permission `get`"
     return (
         f"{probe.label}: API module 2.x checks this against a `common` permission its screen "
         "never offers; only a token with permissions disabled (or module 3.x) can read it"
@@ -240,6 +241,7 @@ def _perfex_probes(client: PerfexClient, config: BridgeConfig, seen: _Seen) -> l
             essential=False,
             permission=("common", "get"),
             without="the bridge then takes candidate taxes from the items catalogue only",
+            v3_feature="taxes",
         ),
         Probe(
             "payment modes (common/payment_mode)",
@@ -247,6 +249,7 @@ def _perfex_probes(client: PerfexClient, config: BridgeConfig, seen: _Seen) -> l
             essential=False,
             permission=("common", "get"),
             without="[perfex].payment_modes cannot be checked against Perfex",
+            v3_feature="payment_methods",
         ),
     ]
 
