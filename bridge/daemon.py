@@ -184,7 +184,7 @@ class Daemon:
             return None
         if plan.needs_restart:
             log.warning(
-                "configuration reloaded, but %s changed and take effect only after a restart",
+                "configuration reloaded, but these changes wait for a restart: %s",
                 ", ".join(plan.needs_restart),
                 extra={"fields": {"needs_restart": list(plan.needs_restart)}},
             )

@@ -211,6 +211,7 @@ def test_every_quoted_message_is_one_the_code_can_print():
 MESSAGE_MODULES = (
     "bridge/config/__init__.py",
     "bridge/config/sections.py",
+    "bridge/config/operations.py",
     "bridge/logs.py",
     "bridge/perfex.py",
     "bridge/perfex_answers.py",

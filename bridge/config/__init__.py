@@ -23,16 +23,15 @@ from typing import Any
 from pydantic import Field, PrivateAttr, SecretStr, ValidationError
 
 from bridge.config.messages import explain
+from bridge.config.operations import AlertsConfig, LogConfig
 from bridge.config.sections import (
     DEFAULT_STATUS_ONLYOFFICE_TO_PERFEX,
     DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE,
     ONLYOFFICE_STATUSES,
     PERFEX_STATUSES,
-    AlertsConfig,
     ConflictPolicy,
     Direction,
     LockedPolicy,
-    LogConfig,
     MappingConfig,
     MoneyMismatchPolicy,
     OnlyofficeConfig,

@@ -28,8 +28,6 @@ UncertainTaxesPolicy = Literal["warn", "fail"]
 MirrorEditPolicy = Literal["restore", "report"]
 ForeignNumberPolicy = Literal["conflict", "next_number"]
 PerfexDraftPolicy = Literal["sync", "skip"]
-LogLevel = Literal["debug", "info", "warning", "error"]
-LogFormat = Literal["text", "json"]
 
 PERFEX_STATUSES = ("unpaid", "paid", "partially_paid", "overdue", "cancelled", "draft")
 ONLYOFFICE_STATUSES = ("Draft", "Sent", "Rejected", "Paid", "Archived")
@@ -357,42 +355,3 @@ def _known_status(name: Any, known: tuple[str, ...]) -> None:
     hint = hint or difflib.get_close_matches(str(name), known, n=1)
     suggestion = f"; did you mean {hint[0]}?" if hint else f"; use one of {', '.join(known)}"
     raise _problem(f"names an unknown status {name!r}{suggestion}")
-
-
-class LogConfig(Section):
-    """Where log lines go and how they look; the level defaults per command (see `bridge.logs`)."""
-
-    file: str | None = None  # relative to the config file; none means stderr
-    level: LogLevel | None = None  # none: "info" for the daemon, "warning" for other commands
-    format: LogFormat = "text"
-
-    @field_validator("file")
-    @classmethod
-    def _file(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise _problem("is empty; remove it to log to stderr")
-        return value
-
-    @field_validator("level", mode="before")
-    @classmethod
-    def _level(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
-
-
-class AlertsConfig(Section):
-    """Where new failures and conflicts are announced. The URL may carry a secret (many chat
-    webhooks do), so it is kept like a token: never printed or logged."""
-
-    webhook: SecretStr | None = None
-
-    @field_validator("webhook")
-    @classmethod
-    def _webhook(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        parts = urlsplit(value.get_secret_value().strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _problem(
-                "must be an http:// or https:// address such as https://hooks.example.com/x"
-            )
-        return SecretStr(value.get_secret_value().strip())

@@ -133,7 +133,7 @@ def test_a_reload_changes_the_engine_settings_the_interval_and_the_log(rig, capl
         assert daemon.config.perfex.url == rig.sandbox.perfex_url  # kept until a restart
     text = caplog.text
     assert "configuration reloaded: applied [sync].interval, [mapping].money_mismatch" in text
-    assert "[perfex].url changed and take effect only after a restart" in text
+    assert "these changes wait for a restart: [perfex].url" in text
 
 
 def test_a_broken_file_is_refused_whole_and_the_running_configuration_stays(rig, caplog) -> None:
