@@ -50,7 +50,7 @@ NUMBER_FIELDS = ("prefix", "number", "year")
 # A variable *name*. The length cap also stops a pasted token from being taken for a name and
 # then echoed back in the "variable is not set" message.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# ONLYOFFICE rejects an unknown culture only after it has saved the invoice (shared/contracts/
+# ONLYOFFICE rejects an unknown culture only after it has saved the invoice (docs/
 # onlyoffice-api.md 3.3 and 9.2), so a malformed one is caught here, before any create.
 _CULTURE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _ISO_CURRENCY = re.compile(r"[A-Z]{3}")
@@ -119,7 +119,7 @@ class PerfexConfig(_HttpTuning):
     currencies: dict[str, str] = Field(default_factory=dict)
     payment_modes: tuple[str, ...] = ("1",)
     version: PerfexVersion = "auto"
-    # Perfex requires a non-blank billing_street on every invoice (shared/contracts/
+    # Perfex requires a non-blank billing_street on every invoice (docs/
     # perfex-api.md 2.5), so an empty default would fail every contact without an address.
     default_billing_street: str = "Not provided"
 
@@ -141,7 +141,7 @@ class PerfexConfig(_HttpTuning):
     @field_validator("currencies", mode="before")
     @classmethod
     def _currencies(cls, value: Any) -> Any:
-        # Perfex has no currency endpoint (shared/contracts/perfex-api.md 4.4), so the ids come
+        # Perfex has no currency endpoint (docs/perfex-api.md 4.4), so the ids come
         # from here; TOML lets people write them as numbers or strings, Perfex wants digits.
         if not isinstance(value, dict):
             raise _problem("must be a table such as { EUR = 1, USD = 2 }")
@@ -209,7 +209,7 @@ class OnlyofficeConfig(_HttpTuning):
     @model_validator(mode="after")
     def _one_way_to_sign_in(self) -> OnlyofficeConfig:
         # Either a token (inline or via token_env) or a user whose password is exchanged at
-        # api/2.0/authentication (shared/contracts/onlyoffice-api.md 1.1); never a mixture.
+        # api/2.0/authentication (docs/onlyoffice-api.md 1.1); never a mixture.
         by_user = self.username is not None or self.password_env is not None
         if by_user and (self.username is None or self.password_env is None):
             raise _problem("needs both username and password_env to sign in as a user")
@@ -276,7 +276,7 @@ class MappingConfig(Section):
     @field_validator("default_terms")
     @classmethod
     def _default_terms(cls, value: str) -> str:
-        # ONLYOFFICE refuses an invoice without terms (shared/contracts/onlyoffice-api.md 3.3).
+        # ONLYOFFICE refuses an invoice without terms (docs/onlyoffice-api.md 3.3).
         if not value.strip():
             raise _problem("must not be empty: ONLYOFFICE requires terms on every invoice")
         return value
@@ -289,14 +289,14 @@ class MappingConfig(Section):
             DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE,
             PERFEX_STATUSES,
             ONLYOFFICE_STATUSES,
-            # shared/contracts/onlyoffice-api.md 3.6: no API move reaches or leaves Archived.
+            # docs/onlyoffice-api.md 3.6: no API move reaches or leaves Archived.
             {"Archived": "no ONLYOFFICE API call can move an invoice to Archived"},
         )
 
     @field_validator("status_onlyoffice_to_perfex", mode="before")
     @classmethod
     def _onlyoffice_to_perfex(cls, value: Any) -> Any:
-        # shared/contracts/perfex-api.md 3.2: Perfex recomputes paid, partially paid and
+        # docs/perfex-api.md 3.2: Perfex recomputes paid, partially paid and
         # overdue from payments and the due date after every write; posting them fakes a payment.
         derived = "Perfex sets that status itself from payments and due dates; use unpaid"
         return _status_table(
