@@ -50,8 +50,8 @@ NUMBER_FIELDS = ("prefix", "number", "year")
 # A variable *name*. The length cap also stops a pasted token from being taken for a name and
 # then echoed back in the "variable is not set" message.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# ONLYOFFICE rejects an unknown culture only after it has saved the invoice (docs/
-# onlyoffice-api.md 3.3 and 9.2), so a malformed one is caught here, before any create.
+# ONLYOFFICE rejects an unknown culture only after it has saved the invoice
+# (docs/onlyoffice-api.md 3.3 and 9.2), so a malformed one is caught here, before any create.
 _CULTURE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _ISO_CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -119,8 +119,8 @@ class PerfexConfig(_HttpTuning):
     currencies: dict[str, str] = Field(default_factory=dict)
     payment_modes: tuple[str, ...] = ("1",)
     version: PerfexVersion = "auto"
-    # Perfex requires a non-blank billing_street on every invoice (docs/
-    # perfex-api.md 2.5), so an empty default would fail every contact without an address.
+    # Perfex requires a non-blank billing_street on every invoice (docs/perfex-api.md 2.5),
+    # so an empty default would fail every contact without an address.
     default_billing_street: str = "Not provided"
 
     @field_validator("url")
