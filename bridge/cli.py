@@ -24,21 +24,78 @@ DIRECTIONS = ("perfex_to_onlyoffice", "onlyoffice_to_perfex", "both")
 log = logging.getLogger("bridge")
 
 
+EXAMPLES = {
+    "sync": """
+  crm-bridge sync                        one cycle in [sync].direction
+  crm-bridge sync --dry-run              print what would change; write nothing anywhere
+  crm-bridge sync --direction both -v    both ways, with debug logs""",
+    "backfill": """
+  crm-bridge backfill --dry-run          what a first run would create and link
+  crm-bridge backfill                    link or create every invoice (safe to re-run)
+  crm-bridge backfill --since 2026-01-01 only invoices dated on or after that day""",
+    "daemon": """
+  crm-bridge --config /etc/crm-bridge/config.toml daemon
+  kill -HUP <pid>                        reload the config between cycles
+  systemctl start crm-bridge             as a service: see deploy/ and docs/going-live.md""",
+    "report": """
+  crm-bridge report                      the last 20 runs
+  crm-bridge report latest --failed      what needs a person in the latest run
+  crm-bridge report 12 --format html --output run-12.html
+  crm-bridge report latest --format json""",
+    "check": """
+  crm-bridge check                       every probe, read-only; exit 0 when ready to run
+  crm-bridge check --config staging.toml""",
+    "demo": """
+  crm-bridge demo                        needs no config and no network""",
+    "sandbox": """
+  crm-bridge sandbox                     print both URLs and tokens, serve until Ctrl-C
+  crm-bridge sandbox --invoices 200 --latency-ms 50 --fault-rate 0.05""",
+    "init": """
+  crm-bridge init                        write ./config.toml
+  crm-bridge init /etc/crm-bridge/config.toml
+  crm-bridge init -                      print it instead""",
+    "config": """
+  crm-bridge config                      every key in force and where it came from
+  crm-bridge config --config /etc/crm-bridge/config.toml""",
+    "prune": """
+  crm-bridge prune                       drop runs older than [sync].keep_runs_days
+  crm-bridge prune --keep-days 30""",
+}
+MAIN_EPILOG = """exit codes:
+  0 every record succeeded      1 some records failed or conflicted   2 usage error
+  3 configuration error         4 a system refused or was unreachable 5 ledger error
+  6 safety stop
+run `crm-bridge COMMAND --help` for the options and examples of one command."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crm-bridge",
         description="Keeps invoices consistent between Perfex CRM and ONLYOFFICE CRM.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--config", help="config file (default: $CRM_BRIDGE_CONFIG, ./config.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs and tracebacks")
+    _add_global_options(parser, default=None)
     parser.add_argument("--version", action="version", version=f"crm-bridge {__version__}")
+    # The same options after the command (`crm-bridge sync -v`); SUPPRESS keeps a value given
+    # before the command from being reset by the subcommand's default.
+    shared = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    _add_global_options(shared, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    sync = commands.add_parser("sync", help="one poll cycle: find changed invoices, write them")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text[0].upper() + help_text[1:] + ".",
+            parents=[shared],
+            epilog="examples:" + EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    sync = command("sync", "one poll cycle: find changed invoices, write them")
     _add_direction(sync)
-    backfill = commands.add_parser(
-        "backfill", help="one-off full pass: link or create every invoice (resumable)"
-    )
+    backfill = command("backfill", "one-off full pass: link or create every invoice (resumable)")
     _add_direction(backfill)
     backfill.add_argument(
         "--since",
@@ -46,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="only invoices dated on or after this day",
     )
-    commands.add_parser("daemon", help="sync every [sync].interval seconds until SIGTERM")
+    command("daemon", "sync every [sync].interval seconds until SIGTERM; SIGHUP reloads")
 
-    report = commands.add_parser("report", help="review past runs")
+    report = command("report", "review past runs")
     report.add_argument(
         "run_id",
         nargs="?",
@@ -60,17 +117,51 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="PATH", help="write the report to a file")
     report.add_argument("--failed", action="store_true", help="only failed and conflicting records")
 
-    commands.add_parser("check", help="validate the config and reach both APIs read-only")
-    commands.add_parser("demo", help="the zero-config tour on the embedded sandbox")
+    command("check", "validate the config and probe both APIs and the ledger, read-only")
+    command("demo", "the zero-config tour on the embedded sandbox")
 
-    sandbox = commands.add_parser("sandbox", help="serve both simulators until Ctrl-C")
+    sandbox = command("sandbox", "serve both simulators until Ctrl-C")
     sandbox.add_argument("--perfex-port", type=_port, default=0, metavar="N")
     sandbox.add_argument("--onlyoffice-port", type=_port, default=0, metavar="N")
     sandbox.add_argument("--invoices", type=_non_negative, default=50, metavar="N")
     sandbox.add_argument("--seed", type=int, default=1, metavar="N")
     sandbox.add_argument("--latency-ms", type=_non_negative, default=0, metavar="N")
     sandbox.add_argument("--fault-rate", type=_rate, default=0.0, metavar="F")
+
+    init = command("init", "write a commented starter config")
+    init.add_argument(
+        "path",
+        nargs="?",
+        default="config.toml",
+        metavar="PATH",
+        help="where to write it (default: ./config.toml; - prints it)",
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    command("config", "print the configuration in force, with defaults and their origin")
+    prune = command("prune", "drop old runs from the ledger (the latest of each command stays)")
+    prune.add_argument(
+        "--keep-days",
+        type=_non_negative,
+        metavar="N",
+        help="keep runs of the last N days (default: [sync].keep_runs_days)",
+    )
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--config",
+        default=default,
+        metavar="PATH",
+        help="config file (default: $CRM_BRIDGE_CONFIG, then ./config.toml)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if default is None else default,
+        help="debug logs and tracebacks",
+    )
 
 
 def _add_direction(command: argparse.ArgumentParser) -> None:
@@ -129,8 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose)
-    from bridge import commands  # imported late: `--help` stays fast
+    from bridge import commands, logs  # imported late: `--help` stays fast
+
+    # stderr until a command has read its [log] section
+    logs.configure(logs.LogSettings(level=logs.COMMAND_LEVEL), verbose=args.verbose)
 
     try:
         return commands.dispatch(args, os.environ)
@@ -162,17 +255,11 @@ def _sentence(error: BridgeError) -> str:
 
 
 def _fail(args: argparse.Namespace, error: BaseException, code: int, message: str) -> int:
+    from bridge import logs
+
     if args.verbose:
         log.exception("%s", message)
+    elif logs.logging_to_file():  # a service's log file should say why it stopped
+        log.error("%s", message, extra={"fields": {"exit_code": code}})
     print(message, file=sys.stderr)
     return code
-
-
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not verbose:
-        logging.getLogger("urllib3").setLevel(logging.ERROR)

@@ -2,7 +2,7 @@
 
 The CLI (`bridge.cli`) parses argv and turns errors into exit codes; everything between is
 here. Each command returns its exit code: 0 when every record succeeded, 1 when the run
-finished with failed or conflicting records.
+finished with failed or conflicting records (INTERFACE.md has the rest).
 """
 
 from __future__ import annotations
@@ -12,20 +12,24 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
 
-from bridge.config import BridgeConfig, config_path, load_config
+from bridge import logs
+from bridge.config import CONFIG_ENV, BridgeConfig, config_path, load_config
 from bridge.engine import RunRequest
+from bridge.housekeeping import Housekeeping
 from bridge.interrupts import interruptible
 from bridge.progress import progress_bar
 from bridge.report import closing_sentence, report_html, report_json, report_text, runs_table
-from bridge.wiring import build_clients, build_engine, open_ledger
+from bridge.wiring import build_engine, open_ledger
 from state import Ledger
 from state.records import RunRecord
 
 Environ = Mapping[str, str]
+EXIT_USAGE = 2
 
 
 def dispatch(args: argparse.Namespace, environ: Environ) -> int:
@@ -37,12 +41,20 @@ def dispatch(args: argparse.Namespace, environ: Environ) -> int:
         "check": run_check,
         "demo": run_demo,
         "sandbox": run_sandbox,
+        "init": run_init,
+        "config": show_config,
+        "prune": run_prune,
     }
     return handlers[args.command](args, environ)
 
 
-def _config(args: argparse.Namespace, environ: Environ) -> BridgeConfig:
+def _config(
+    args: argparse.Namespace, environ: Environ, log_level: str | None = None
+) -> BridgeConfig:
+    """The configuration, its warnings printed; with `log_level`, logging set up from [log]."""
     config = load_config(config_path(args.config, environ), environ)
+    if log_level is not None:
+        logs.configure(logs.settings_from(config, log_level), verbose=args.verbose)
     for warning in config.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return config
@@ -64,7 +76,7 @@ def _run_once(
     args: argparse.Namespace, environ: Environ, command: str, since: date | None = None
 ) -> int:
     """One run of the engine, its report printed; a backfill shows a progress bar."""
-    config = _config(args, environ)
+    config = _config(args, environ, logs.COMMAND_LEVEL)
     direction = args.direction or config.sync.direction
     request = RunRequest(command, direction, dry_run=args.dry_run, since=since)
     ledger = open_ledger(config, dry_run=args.dry_run)
@@ -76,12 +88,15 @@ def _run_once(
                     record = engine.run(request, progress)
             else:
                 record = engine.run(request)
+        code = interruption.exit_code or exit_code(record)
+        text = report_text(
+            record, perfex_url=config.perfex.url, onlyoffice_url=config.onlyoffice.url
+        )
+        sentence = closing_sentence(record.run) if code == 1 else None
+        emit(text if sentence is None else f"{text}\n{sentence}")
+        Housekeeping.from_config(config, ledger).after_run(record)
     finally:
         ledger.close()
-    code = interruption.exit_code or exit_code(record)
-    text = report_text(record, perfex_url=config.perfex.url, onlyoffice_url=config.onlyoffice.url)
-    sentence = closing_sentence(record.run) if code == 1 else None
-    emit(text if sentence is None else f"{text}\n{sentence}")
     return code
 
 
@@ -109,11 +124,20 @@ def silence_stdout() -> None:
 def run_daemon(args: argparse.Namespace, environ: Environ) -> int:
     from bridge.daemon import Daemon
 
-    config = _config(args, environ)
+    path = config_path(args.config, environ)
+    config = _config(args, environ, logs.DAEMON_LEVEL)
     ledger = open_ledger(config, dry_run=False)
     try:
         engine = build_engine(config, ledger)
-        daemon = Daemon(engine, direction=config.sync.direction, interval=config.sync.interval)
+        daemon = Daemon(
+            engine,
+            direction=config.sync.direction,
+            interval=config.sync.interval,
+            housekeeping=Housekeeping.from_config(config, ledger),
+            config=config,
+            reload=lambda: load_config(path, environ),
+            verbose=args.verbose,
+        )
         return daemon.run_forever()
     finally:
         ledger.close()
@@ -159,12 +183,16 @@ def _run_id(value: str | None) -> int | None:
 
 
 def run_check(args: argparse.Namespace, environ: Environ) -> int:
-    from bridge.checks import check_systems
+    from bridge.checks import exit_code as check_exit_code
+    from bridge.checks import render, run_checks, summary
 
-    config = _config(args, environ)
-    for line in check_systems(config, build_clients(config)):
+    config = load_config(config_path(args.config, environ), environ)
+    findings = run_checks(config)
+    for line in render(findings, encoding=sys.stdout.encoding):
         print(line)
-    return 0
+    code = check_exit_code(findings)
+    print(summary(findings), file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def run_demo(args: argparse.Namespace, environ: Environ) -> int:
@@ -184,3 +212,74 @@ def run_sandbox(args: argparse.Namespace, environ: Environ) -> int:
         latency_ms=args.latency_ms,
         fault_rate=args.fault_rate,
     )
+
+
+# -- init, config, prune -----------------------------------------------------------------
+
+
+def starter_config() -> str:
+    """The commented starter configuration shipped inside the package."""
+    return resources.files("bridge.config").joinpath("example.toml").read_text(encoding="utf-8")
+
+
+def run_init(args: argparse.Namespace, environ: Environ) -> int:
+    text = starter_config()
+    if args.path == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        print(
+            f"{path} already exists; pass --force to overwrite it, or name another file.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, 0o640)  # the service's group may read it; nobody else needs to
+    except OSError as exc:
+        print(
+            f"{path} could not be written ({exc.strerror}); choose another path.", file=sys.stderr
+        )
+        return EXIT_USAGE
+    print(
+        f"Wrote a starter configuration to {path}. Next: set [perfex].url, [onlyoffice].url "
+        "and [perfex].currencies in it, put the tokens in PERFEX_API_TOKEN and "
+        f"ONLYOFFICE_API_TOKEN, then run: crm-bridge --config {path} check"
+    )
+    return 0
+
+
+def show_config(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.config.effective import effective_toml
+
+    config = load_config(config_path(args.config, environ), environ)
+    sys.stdout.write(effective_toml(config, _config_origin(args.config, environ)))
+    return 0
+
+
+def _config_origin(cli_value: str | None, environ: Environ) -> str:
+    if cli_value:
+        return "from --config"
+    if environ.get(CONFIG_ENV, "").strip():
+        return f"from ${CONFIG_ENV}"
+    return "the default ./config.toml"
+
+
+def run_prune(args: argparse.Namespace, environ: Environ) -> int:
+    config = _config(args, environ, logs.COMMAND_LEVEL)
+    keep = config.sync.keep_runs_days if args.keep_days is None else args.keep_days
+    if not config.ledger_path.exists():
+        print(f"There is no ledger at {config.ledger_path} yet: nothing to prune.")
+        return 0
+    ledger = Ledger.open(config.ledger_path)
+    try:
+        pruned = Housekeeping.from_config(config, ledger).prune(keep)
+    finally:
+        ledger.close()
+    print(
+        f"Pruned {pruned.runs} run(s) and {pruned.outcomes} outcome(s) started more than "
+        f"{keep} day(s) ago from {config.ledger_path}; the latest run of each command is kept."
+    )
+    return 0

@@ -50,19 +50,27 @@ def http_client(
 
 def build_clients(config: BridgeConfig, sleep: Callable[[float], None] = time.sleep) -> Clients:
     """Both adapters; `sleep` is what retries wait with (tests pass one that returns at once)."""
-    perfex = PerfexClient(
+    return Clients(build_perfex(config, sleep), build_onlyoffice(config, sleep))
+
+
+def build_perfex(config: BridgeConfig, sleep: Callable[[float], None] = time.sleep) -> PerfexClient:
+    return PerfexClient(
         http_client("perfex", config.perfex, sleep),
         config.perfex_token().get_secret_value(),
         version=config.perfex.version,
     )
+
+
+def build_onlyoffice(
+    config: BridgeConfig, sleep: Callable[[float], None] = time.sleep
+) -> OnlyofficeClient:
     credentials = config.onlyoffice_credentials()
-    onlyoffice = OnlyofficeClient(
+    return OnlyofficeClient(
         http_client("onlyoffice", config.onlyoffice, sleep),
         token=credentials.token.get_secret_value() if credentials.token else None,
         username=credentials.username,
         password=credentials.password.get_secret_value() if credentials.password else None,
     )
-    return Clients(perfex, onlyoffice)
 
 
 def mapping_settings(config: BridgeConfig) -> MappingSettings:
@@ -98,7 +106,10 @@ def engine_settings(config: BridgeConfig) -> EngineSettings:
         mapping=mapping_settings(config),
         conflict_policy=config.sync.conflict_policy,
         locked_invoices=config.sync.locked_invoices,
+        on_mirror_edit=config.sync.on_mirror_edit,
         deep_pass_every=config.sync.deep_pass_every,
+        deep_pass_budget=config.sync.deep_pass_budget,
+        retry_backoff_max=config.sync.retry_backoff_max,
         safety_stop=config.sync.safety_stop,
         perfex_concurrency=config.perfex.concurrency,
         onlyoffice_concurrency=config.onlyoffice.concurrency,

@@ -26,7 +26,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
-from state import evidence, journal, lock, problems
+from state import evidence, journal, lock, problems, retention
 from state import intents as intent_table
 from state import links as link_table
 from state.connection import (
@@ -44,6 +44,7 @@ from state.lock import DEFAULT_STALE_AFTER, LockHolder, pid_is_alive
 from state.migrations import schema_version
 from state.problems import Problem
 from state.records import Outcome, RunRecord, RunSummary
+from state.retention import Pruned
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -352,6 +353,32 @@ class Ledger:
     def line_tax_history(self) -> dict[str, tuple[str, ...]]:
         return evidence.known(self._db)
 
+    # -- retention (state.retention) ------------------------------------------------------
+
+    @_guarded
+    def prune_runs(self, before: datetime) -> Pruned:
+        """Drop finished runs started before `before`, keeping the latest of each command."""
+        with self.transaction():
+            return retention.prune_runs(self._db, before=before)
+
+    @_guarded
+    def fold_quiet_run(self, run_id: int) -> int | None:
+        """Merge the previous quiet daemon cycle into this quiet one; the merged id, or None."""
+        with self.transaction():
+            return retention.fold_quiet_run(self._db, run_id)
+
+    @_guarded
+    def probe_write(self) -> None:
+        """Take the write lock, write, roll back: LedgerError unless the file is writable now."""
+        try:
+            with self.transaction():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', 'probe')"
+                )
+                raise _ProbeDone
+        except _ProbeDone:
+            pass
+
     # -- meta ----------------------------------------------------------------------------
 
     @_guarded
@@ -422,3 +449,7 @@ class Ledger:
     def lock_holder(self) -> LockHolder | None:
         """Who holds the lock now, as recorded (for `check` and error reports)."""
         return lock.current_holder(self._db)
+
+
+class _ProbeDone(Exception):
+    """Ends `probe_write`'s transaction so that it rolls back."""

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, SecretStr, ValidationError
 
 from bridge.config.messages import explain
+from bridge.config.operations import AlertsConfig, LogConfig
 from bridge.config.sections import (
     DEFAULT_STATUS_ONLYOFFICE_TO_PERFEX,
     DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE,
@@ -47,10 +48,12 @@ __all__ = [
     "DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE",
     "ONLYOFFICE_STATUSES",
     "PERFEX_STATUSES",
+    "AlertsConfig",
     "BridgeConfig",
     "ConflictPolicy",
     "Direction",
     "LockedPolicy",
+    "LogConfig",
     "MappingConfig",
     "MoneyMismatchPolicy",
     "OnlyofficeConfig",
@@ -85,6 +88,8 @@ class BridgeConfig(Section):
     onlyoffice: OnlyofficeConfig
     sync: SyncConfig = Field(default_factory=SyncConfig)
     mapping: MappingConfig = Field(default_factory=MappingConfig)
+    log: LogConfig = Field(default_factory=LogConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _environ: Mapping[str, str] = PrivateAttr(default_factory=dict)
@@ -101,9 +106,38 @@ class BridgeConfig(Section):
         return self._resolve(self.sync.ledger)
 
     @property
-    def report_dir(self) -> Path:
-        """[sync].report_dir, absolute, resolved like `ledger_path`."""
-        return self._resolve(self.sync.report_dir)
+    def report_dir(self) -> Path | None:
+        """[sync].report_dir, absolute, resolved like `ledger_path`; None when it is "" (off)."""
+        return self._resolve(self.sync.report_dir) if self.sync.report_dir.strip() else None
+
+    @property
+    def log_path(self) -> Path | None:
+        """[log].file, absolute, resolved like `ledger_path`; None means stderr."""
+        return None if self.log.file is None else self._resolve(self.log.file)
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths are resolved against: the config file's own."""
+        return self._base_dir
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The environment the configuration was read with (secrets are resolved from it)."""
+        return self._environ
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret this configuration can reach, for scrubbing log lines; never shown."""
+        found: list[SecretStr | None] = [self.perfex.token, self.onlyoffice.token]
+        found.append(self.alerts.webhook)
+        for section, key in (
+            ("perfex", "token_env"),
+            ("onlyoffice", "token_env"),
+            ("onlyoffice", "password_env"),
+        ):
+            variable = getattr(getattr(self, section), key)
+            if variable and self._environ.get(variable, "").strip():
+                found.append(SecretStr(self._environ[variable].strip()))
+        return tuple(s.get_secret_value() for s in found if s is not None)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -189,8 +223,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: no such configuration file; copy config.example.toml there and edit it, "
-            f"or point --config or ${CONFIG_ENV} at your file."
+            f"{path}: no such configuration file; write a starter one with `crm-bridge init "
+            f"{path}` and edit it, or point --config or ${CONFIG_ENV} at your file."
         ) from None
     except OSError as exc:
         raise ConfigError(

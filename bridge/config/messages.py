@@ -1,7 +1,8 @@
 """Turning a pydantic `ValidationError` into the one sentence an operator reads.
 
 Owns the wording of configuration problems: file, `[section].key`, what is wrong, what to do,
-with a "did you mean" suggestion for misspelt keys, sections and choices.
+with a "did you mean" suggestion for misspelt keys, sections and choices. Every problem of the
+file is named at once, so an operator fixes them in one go rather than one run at a time.
 
 Must not: show pydantic's own rendering (it quotes input values, which may be secrets) or any
 input value except the misspelt choice of an enum key, which is never a secret.
@@ -19,11 +20,16 @@ from bridge.config.sections import PROBLEM_TYPE
 
 
 def explain(exc: ValidationError, source: str, root: type[BaseModel]) -> str:
-    """One sentence for the first problem; pydantic's own text never reaches the operator raw."""
-    errors = exc.errors(include_url=False)
-    more = len(errors) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
-    sentence = f"{source}: {_sentence(errors[0], root)}{tail}"
+    """One sentence for a single problem; for several, a sentence and one line per problem.
+    pydantic's own text never reaches the operator raw."""
+    problems = list(dict.fromkeys(_sentence(e, root) for e in exc.errors(include_url=False)))
+    if len(problems) == 1:
+        return f"{source}: {_closed(problems[0])}"
+    listed = "\n".join(f"  - {_closed(problem)}" for problem in problems)
+    return f"{source} has {len(problems)} problems; fix them all and run again:\n{listed}"
+
+
+def _closed(sentence: str) -> str:
     return sentence if sentence.endswith(("?", ".")) else sentence + "."
 
 
@@ -33,8 +39,12 @@ def _sentence(error: Any, root: type[BaseModel]) -> str:
         return _unknown_key(loc, root)
     if kind == "missing":
         if len(loc) == 1:
-            return f"section [{loc[0]}] is missing; add it (see config.example.toml)"
-        return f"required key {_where(loc)} is missing; add it (see config.example.toml)"
+            return (
+                f"section [{loc[0]}] is missing; add it (`crm-bridge init -` prints every section)"
+            )
+        return (
+            f"required key {_where(loc)} is missing; add it (`crm-bridge init -` prints every key)"
+        )
     if kind in ("model_type", "model_attributes_type") and len(loc) == 1:
         return f"[{loc[0]}] must be a section of keys, not a single value"
     if kind == PROBLEM_TYPE:
@@ -53,7 +63,11 @@ def _unknown_key(loc: tuple[Any, ...], root: type[BaseModel]) -> str:
     if not parent:
         hint = f"did you mean [{match[0]}]?" if match else f"the sections are {', '.join(known)}"
         return f"unknown section [{key}]; {hint}"
-    hint = f"did you mean {match[0]}?" if match else "remove it (config.example.toml lists them)"
+    hint = (
+        f"did you mean {match[0]}?"
+        if match
+        else "remove it (`crm-bridge init -` prints the known keys)"
+    )
     return f"unknown key {_where(loc)}; {hint}"
 
 

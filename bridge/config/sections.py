@@ -24,6 +24,9 @@ ConflictPolicy = Literal["report", "perfex_wins", "onlyoffice_wins"]
 LockedPolicy = Literal["reopen", "report"]
 PerfexVersion = Literal["auto", "2", "3"]
 MoneyMismatchPolicy = Literal["fail", "warn"]
+UncertainTaxesPolicy = Literal["warn", "fail"]
+MirrorEditPolicy = Literal["restore", "report"]
+PerfexDraftPolicy = Literal["sync", "skip"]
 
 PERFEX_STATUSES = ("unpaid", "paid", "partially_paid", "overdue", "cancelled", "draft")
 ONLYOFFICE_STATUSES = ("Draft", "Sent", "Rejected", "Paid", "Archived")
@@ -46,8 +49,8 @@ NUMBER_FIELDS = ("prefix", "number", "year")
 # A variable *name*. The length cap also stops a pasted token from being taken for a name and
 # then echoed back in the "variable is not set" message.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# ONLYOFFICE rejects an unknown culture only after it has saved the invoice (shared/contracts/
-# onlyoffice-api.md 3.3 and 9.2), so a malformed one is caught here, before any create.
+# ONLYOFFICE rejects an unknown culture only after it has saved the invoice
+# (docs/onlyoffice-api.md 3.3 and 9.2), so a malformed one is caught here, before any create.
 _CULTURE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _ISO_CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -103,6 +106,9 @@ class _HttpTuning(Section):
     retry_max_seconds: float = Field(120.0, gt=0)
     concurrency: int = Field(4, ge=1)
     rate_limit: float = Field(0.0, ge=0)  # requests per second; 0 means unlimited
+    # requests reads HTTPS_PROXY, NO_PROXY and ~/.netrc unless told not to; a service should
+    # talk to exactly the configured address, so the environment is ignored by default.
+    use_env_proxies: bool = False
 
 
 class PerfexConfig(_HttpTuning):
@@ -112,8 +118,8 @@ class PerfexConfig(_HttpTuning):
     currencies: dict[str, str] = Field(default_factory=dict)
     payment_modes: tuple[str, ...] = ("1",)
     version: PerfexVersion = "auto"
-    # Perfex requires a non-blank billing_street on every invoice (shared/contracts/
-    # perfex-api.md 2.5), so an empty default would fail every contact without an address.
+    # Perfex requires a non-blank billing_street on every invoice (docs/perfex-api.md 2.5),
+    # so an empty default would fail every contact without an address.
     default_billing_street: str = "Not provided"
 
     @field_validator("url")
@@ -134,7 +140,7 @@ class PerfexConfig(_HttpTuning):
     @field_validator("currencies", mode="before")
     @classmethod
     def _currencies(cls, value: Any) -> Any:
-        # Perfex has no currency endpoint (shared/contracts/perfex-api.md 4.4), so the ids come
+        # Perfex has no currency endpoint (docs/perfex-api.md 4.4), so the ids come
         # from here; TOML lets people write them as numbers or strings, Perfex wants digits.
         if not isinstance(value, dict):
             raise _problem("must be a table such as { EUR = 1, USD = 2 }")
@@ -202,7 +208,7 @@ class OnlyofficeConfig(_HttpTuning):
     @model_validator(mode="after")
     def _one_way_to_sign_in(self) -> OnlyofficeConfig:
         # Either a token (inline or via token_env) or a user whose password is exchanged at
-        # api/2.0/authentication (shared/contracts/onlyoffice-api.md 1.1); never a mixture.
+        # api/2.0/authentication (docs/onlyoffice-api.md 1.1); never a mixture.
         by_user = self.username is not None or self.password_env is not None
         if by_user and (self.username is None or self.password_env is None):
             raise _problem("needs both username and password_env to sign in as a user")
@@ -223,19 +229,31 @@ class SyncConfig(Section):
     ledger: str = Field("state/ledger.db", min_length=1)
     conflict_policy: ConflictPolicy = "report"
     locked_invoices: LockedPolicy = "reopen"
-    # A Perfex draft carries a placeholder number and ONLYOFFICE numbers never change after
-    # create; "sync" carries only drafts that already have a real number (mappings/settings.py).
-    perfex_drafts: Literal["skip", "sync"] = "skip"
+    # A Perfex draft carries a placeholder number until it is sent and ONLYOFFICE numbers never
+    # change after create, so placeholder-numbered drafts are always skipped; "sync" carries
+    # drafts that already have a real number, "skip" leaves every draft alone.
+    perfex_drafts: PerfexDraftPolicy = "sync"
+    # A person edited the mirror of a one-way sync: "restore" it from the source (and report
+    # that), or "report" the edit and leave it.
+    on_mirror_edit: MirrorEditPolicy = "restore"
+    # An unlinked invoice on the target already has the wanted number and is plainly another
+    # invoice: "conflict" reports it and touches neither, "next_number" creates the source
+    # invoice under the next free number where the target allows it.
     deep_pass_every: int = Field(12, ge=0)
+    deep_pass_budget: int = Field(200, ge=1)  # full invoice reads per cycle in the deep pass
+    retry_backoff_max: int = Field(86400, ge=0)  # seconds; a failed record waits at most this
     safety_stop: bool = True
-    report_dir: str = Field("reports", min_length=1)
+    # HTML report of every sync, backfill and eventful daemon cycle; "" writes none.
+    report_dir: str = "reports"
+    keep_runs_days: int = Field(90, ge=1)  # runs older than this are pruned from the ledger
 
 
 class MappingConfig(Section):
     number_format: str = "{prefix}{number:06d}"
     default_terms: str = "Payment due as invoiced."
     default_due_days: int = Field(30, ge=0)
-    money_mismatch: MoneyMismatchPolicy = "fail"
+    money_mismatch: MoneyMismatchPolicy = "warn"  # "fail" refuses inexact invoices
+    uncertain_taxes: UncertainTaxesPolicy = "warn"  # several line-tax readings fit: warn or fail
     status_perfex_to_onlyoffice: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE)
     )
@@ -256,7 +274,7 @@ class MappingConfig(Section):
     @field_validator("default_terms")
     @classmethod
     def _default_terms(cls, value: str) -> str:
-        # ONLYOFFICE refuses an invoice without terms (shared/contracts/onlyoffice-api.md 3.3).
+        # ONLYOFFICE refuses an invoice without terms (docs/onlyoffice-api.md 3.3).
         if not value.strip():
             raise _problem("must not be empty: ONLYOFFICE requires terms on every invoice")
         return value
@@ -269,14 +287,14 @@ class MappingConfig(Section):
             DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE,
             PERFEX_STATUSES,
             ONLYOFFICE_STATUSES,
-            # shared/contracts/onlyoffice-api.md 3.6: no API move reaches or leaves Archived.
+            # docs/onlyoffice-api.md 3.6: no API move reaches or leaves Archived.
             {"Archived": "no ONLYOFFICE API call can move an invoice to Archived"},
         )
 
     @field_validator("status_onlyoffice_to_perfex", mode="before")
     @classmethod
     def _onlyoffice_to_perfex(cls, value: Any) -> Any:
-        # shared/contracts/perfex-api.md 3.2: Perfex recomputes paid, partially paid and
+        # docs/perfex-api.md 3.2: Perfex recomputes paid, partially paid and
         # overdue from payments and the due date after every write; posting them fakes a payment.
         derived = "Perfex sets that status itself from payments and due dates; use unpaid"
         return _status_table(

@@ -34,6 +34,7 @@ class EngineSettings:
     on_mirror_edit: str = "restore"  # one-way, a person edited the mirror: "restore", "report"
     deep_pass_every: int = 12  # every Nth sync reads open invoices in full; 0 = never
     deep_pass_budget: int = 200  # at most this many full reads per deep pass
+    retry_backoff_max: float = 86400.0  # seconds: the longest a failed record waits (daemon)
     safety_stop: bool = True
     perfex_concurrency: int = 4
     onlyoffice_concurrency: int = 4
@@ -134,7 +135,10 @@ class RunContext:
             return
         before = problems.get((side, record_id))
         attempts = before.attempts if before is not None else 0
-        delay = retry_delays[min(attempts, len(retry_delays) - 1)]
+        delay = min(
+            retry_delays[min(attempts, len(retry_delays) - 1)],
+            timedelta(seconds=self.settings.retry_backoff_max),
+        )
         with self._lock:
             problems[(side, record_id)] = self.ledger.note_problem(
                 kind="invoice",

@@ -67,6 +67,7 @@ def test_http_tuning_defaults(section: str) -> None:
     assert (tuning.timeout, tuning.connect_timeout) == (30.0, 5.0)
     assert (tuning.max_attempts, tuning.retry_max_seconds) == (5, 120.0)
     assert (tuning.concurrency, tuning.rate_limit) == (4, 0.0)
+    assert tuning.use_env_proxies is False  # a service talks to exactly the configured address
 
 
 def test_onlyoffice_defaults() -> None:
@@ -83,10 +84,14 @@ def test_sync_defaults() -> None:
     assert sync.ledger == "state/ledger.db"
     assert sync.conflict_policy == "report"
     assert sync.locked_invoices == "reopen"
-    assert sync.perfex_drafts == "skip"
+    assert sync.perfex_drafts == "sync"
+    assert sync.on_mirror_edit == "restore"
     assert sync.deep_pass_every == 12
+    assert sync.deep_pass_budget == 200
+    assert sync.retry_backoff_max == 86400
     assert sync.safety_stop is True
     assert sync.report_dir == "reports"
+    assert sync.keep_runs_days == 90
 
 
 def test_mapping_defaults() -> None:
@@ -95,15 +100,35 @@ def test_mapping_defaults() -> None:
     assert mapping.format_number(prefix="INV-", number=1042, year=2026) == "INV-001042"
     assert mapping.default_terms == "Payment due as invoiced."
     assert mapping.default_due_days == 30
-    assert mapping.money_mismatch == "fail"
+    assert mapping.money_mismatch == "warn"
+    assert mapping.uncertain_taxes == "warn"
     assert mapping.status_perfex_to_onlyoffice == DEFAULT_STATUS_PERFEX_TO_ONLYOFFICE
     assert mapping.status_onlyoffice_to_perfex == DEFAULT_STATUS_ONLYOFFICE_TO_PERFEX
+
+
+def test_log_and_alert_defaults() -> None:
+    config = minimal_config()
+    assert (config.log.file, config.log.level, config.log.format) == (None, None, "text")
+    assert config.log_path is None  # stderr
+    assert config.alerts.webhook is None
 
 
 def test_default_paths_sit_next_to_the_config_file() -> None:
     config = minimal_config()
     assert config.ledger_path == Path("/srv/bridge/state/ledger.db")
     assert config.report_dir == Path("/srv/bridge/reports")
+
+
+def test_log_file_sits_next_to_the_config_file_and_an_empty_report_dir_means_none() -> None:
+    data = {**MINIMAL, "log": {"file": "logs/bridge.log"}, "sync": {"report_dir": ""}}
+    config = config_from_dict(data, base_dir=Path("/srv/bridge"), environ=ENV)
+    assert config.log_path == Path("/srv/bridge/logs/bridge.log")
+    assert config.report_dir is None
+
+
+def test_the_packaged_starter_config_is_config_example_toml() -> None:
+    packaged = Path(__file__).resolve().parents[2] / "bridge" / "config" / "example.toml"
+    assert packaged.read_bytes() == EXAMPLE.read_bytes()
 
 
 def test_interface_example_section_loads(tmp_path: Path) -> None:

@@ -67,8 +67,18 @@ def test_unknown_key_never_echoes_its_value() -> None:
         ("sync", "direction", "perfex_to_onlyofice", "did you mean perfex_to_onlyoffice?"),
         ("sync", "conflict_policy", "newest_wins", "[sync].conflict_policy must be 'report'"),
         ("sync", "locked_invoices", "force", "[sync].locked_invoices must be 'reopen'"),
-        ("sync", "perfex_drafts", "always", "[sync].perfex_drafts must be 'skip' or 'sync'"),
+        ("sync", "perfex_drafts", "always", "[sync].perfex_drafts must be 'sync' or 'skip'"),
+        ("sync", "on_mirror_edit", "ignore", "[sync].on_mirror_edit must be 'restore' or 'report'"),
+        ("sync", "deep_pass_budget", 0, "[sync].deep_pass_budget must be greater than or equal"),
+        ("sync", "retry_backoff_max", -1, "[sync].retry_backoff_max must be greater than or"),
+        ("sync", "keep_runs_days", 0, "[sync].keep_runs_days must be greater than or equal to 1"),
         ("mapping", "money_mismatch", "ignore", "[mapping].money_mismatch must be 'fail'"),
+        ("mapping", "uncertain_taxes", "guess", "[mapping].uncertain_taxes must be 'warn'"),
+        ("perfex", "use_env_proxies", "maybe", "[perfex].use_env_proxies must be a valid boolean"),
+        ("log", "format", "xml", "[log].format must be 'text' or 'json'"),
+        ("log", "level", "loud", "[log].level must be 'debug', 'info', 'warning' or 'error'"),
+        ("log", "file", " ", "[log].file is empty; remove it to log to stderr"),
+        ("alerts", "webhook", "hooks.example.com", "[alerts].webhook must be an http:// or"),
         ("perfex", "version", "4", "[perfex].version must be 'auto', '2' or '3'"),
         ("sync", "interval", 5, "[sync].interval must be greater than or equal to 10"),
         ("sync", "interval", "often", "[sync].interval must be a valid integer"),
@@ -182,17 +192,46 @@ def test_a_section_written_as_a_value_is_explained() -> None:
     assert "[sync] must be a section of keys" in error_for({**BASE, "sync": 300})
 
 
-def test_several_problems_report_the_first_and_count_the_rest() -> None:
-    message = error_for(with_keys("sync", interval=1, direction="up", ledger=""))
-    assert message.startswith("config.toml: [sync].direction must be")
-    assert message.endswith("(and 2 more problems after this one).")
+def several_problems(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data, base_dir=Path("/srv"), environ={}, source="config.toml")
+    first, *problems = str(caught.value).splitlines()
+    assert first == f"config.toml has {len(problems)} problems; fix them all and run again:"
+    assert all(problem.startswith("  - ") for problem in problems)
+    return [problem[4:] for problem in problems]
+
+
+def test_every_problem_is_named_at_once_with_its_section() -> None:
+    data = with_keys("sync", interval=1, direction="up", ledger="", colour="blue")
+    data["perfex"] = {"tokn_env": "X"}  # the url is missing too
+    data["snyc"] = {}
+    problems = several_problems(data)
+    assert len(problems) == 7
+    expected = [
+        "required key [perfex].url is missing",
+        "unknown key [perfex].tokn_env; did you mean token_env?",
+        "[sync].direction must be",
+        "[sync].interval must be greater than or equal to 10",
+        "[sync].ledger",
+        "unknown key [sync].colour; remove it",
+        "unknown section [snyc]; did you mean [sync]?",
+    ]
+    for wanted in expected:
+        assert any(problem.startswith(wanted) for problem in problems), wanted
+
+
+def test_several_problems_never_echo_a_secret() -> None:
+    data = with_keys("onlyoffice", password="hunter2-secret", token="  ")
+    data["alerts"] = {"webhook": "ftp://hooks.example.com/T0/secret-path"}
+    text = "\n".join(several_problems(data))
+    assert "hunter2" not in text and "secret-path" not in text
 
 
 def test_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "nope.toml", {})
     assert "nope.toml: no such configuration file" in str(caught.value)
-    assert "config.example.toml" in str(caught.value)
+    assert f"crm-bridge init {tmp_path / 'nope.toml'}" in str(caught.value)
 
 
 def test_a_directory_is_not_a_config_file(tmp_path: Path) -> None:

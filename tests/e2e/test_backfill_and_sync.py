@@ -9,6 +9,9 @@ from decimal import Decimal
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.wiring import build_clients
 
+# The strict money policy: inexact invoices fail instead of being written with a warning.
+STRICT = '[mapping]\nmoney_mismatch = "fail"'
+
 PERFEX_DRAFT = 6
 
 
@@ -23,7 +26,7 @@ def _costs(rig) -> dict[str, Decimal]:
 
 
 def test_backfill_mirrors_every_invoice_exactly_once(make_rig):
-    rig = make_rig(invoices=50, seed=11)
+    rig = make_rig(invoices=50, seed=11, sync=STRICT)
     record = rig.run("backfill")
 
     outcomes = {o.source_id: o for o in record.outcomes if o.kind == "invoice"}
@@ -68,7 +71,7 @@ def test_backfill_mirrors_every_invoice_exactly_once(make_rig):
 
 
 def test_unmappable_invoices_are_reported_with_their_reason(make_rig):
-    rig = make_rig(invoices=12, seed=5)
+    rig = make_rig(invoices=12, seed=5, sync=STRICT)
     sent = [i for i in rig.perfex_invoices().values() if i.status != PERFEX_DRAFT]
     adjusted, mistyped = sent[0], sent[1]
     rig.perfex.store.edit_invoice(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+# The strict money policy: inexact invoices fail instead of being written with a warning.
+STRICT = '[mapping]\nmoney_mismatch = "fail"'
+
 PAID, SENT = 4, 2
 
 
@@ -80,7 +83,7 @@ def test_onlyoffice_login_by_user_name_and_password(rig, monkeypatch):
 
 
 def test_report_failed_lists_only_what_needs_attention(make_rig, monkeypatch):
-    rig = make_rig(invoices=12, seed=5)
+    rig = make_rig(invoices=12, seed=5, sync=STRICT)
     first = next(i for i in rig.perfex_invoices().values() if i.status != 6)
     rig.perfex.store.edit_invoice(first.id, adjustment="1.00", total=first.total + 1)
     rig.cli("backfill", monkeypatch=monkeypatch)

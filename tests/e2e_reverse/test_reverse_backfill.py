@@ -19,6 +19,9 @@ from bridge.sandbox.seed import generate
 from mappings.money import perfex_server_total_tax, perfex_ui_totals
 from mappings.perfex import PerfexLine, TaxSpec
 
+# The strict money policy: inexact invoices fail instead of being written with a warning.
+STRICT = '[mapping]\nmoney_mismatch = "fail"'
+
 D = Decimal
 
 
@@ -43,7 +46,7 @@ def add_inexact_invoices(rig) -> dict[str, str]:  # noqa: ANN001
 
 
 def test_backfill_mirrors_every_invoice_once_or_says_why(make_rig) -> None:
-    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY))
+    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY), sync=STRICT)
     inexact = add_inexact_invoices(rig)
 
     record = rig.run("backfill")

@@ -1,0 +1,27 @@
+"""Fixtures for the operations tests: a sandbox rig with Perfex seeded (Perfex → ONLYOFFICE)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rigs import TODAY, Rig, rig_factory
+
+from bridge.sandbox.seed import generate
+
+
+@pytest.fixture
+def make_rig(tmp_path: Path):
+    with rig_factory(tmp_path, "perfex_to_onlyoffice") as make:
+
+        def seeded(invoices: int = 8, seed: int = 3, sync: str = "", **options: object) -> Rig:
+            return make(
+                perfex=generate(seed=seed, invoices=invoices, today=TODAY), sync=sync, **options
+            )
+
+        yield seeded
+
+
+@pytest.fixture
+def rig(make_rig) -> Rig:
+    return make_rig()
