@@ -282,7 +282,11 @@ class _Builder:
         if plan.has("long_line", index):
             position = rng.randrange(len(lines))
             text = self._typed(words.long_text(rng, rng.randint(1800, 2000)))
-            lines[position] = _replace(lines[position], long_description=text)
+            line = lines[position]
+            office = line.onlyoffice_text
+            if office != "":  # a bare line stays bare
+                office = _onlyoffice_text(line.description, text)
+            lines[position] = _replace(line, long_description=text, onlyoffice_text=office)
         return tuple(lines)
 
     def _line(self, product: SeedProduct) -> SeedLine:
@@ -302,6 +306,8 @@ class _Builder:
         elif roll < 0.30:
             text = ""  # ONLYOFFICE: the product title shows
         long = self._typed(rng.choice(words.LONG_TEXTS)) if rng.random() < 0.30 else ""
+        if text is None and long:
+            text = _onlyoffice_text(description, long)
         return SeedLine(
             description,
             long,
@@ -408,6 +414,11 @@ class _Builder:
             template_type=1 if plan.has("rus_template", index) else 0,
             deal=rng.choice(words.DEALS) if plan.has("deal", index) else None,
         )
+
+
+def _onlyoffice_text(description: str, long: str) -> str:
+    """ONLYOFFICE lines have one text: a person pastes both of Perfex's into it."""
+    return f"{description}\n{long}"
 
 
 def _local(taxes: tuple[SeedTax, ...], sales: SeedTax) -> tuple[SeedTax, ...]:

@@ -153,6 +153,10 @@ def update_invoice(call: Call) -> object:
     if current is None or not access.can_edit_invoice(call.caller, current):
         raise not_found()
     currency = check_header(store, call.caller, data)
+    # A full replacement rewrites the row and all lines: any broken field is gone.
+    store.damage.repair("invoice", current.id)
+    for line in current.lines:
+        store.damage.repair("line", line.id)
     replaced = dataclasses.replace(
         current,
         file_id=0,  # the stored PDF link is reset until a new PDF is generated

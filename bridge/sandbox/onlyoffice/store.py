@@ -1,7 +1,7 @@
 """The simulated portal's tables, users and tokens, behind one re-entrant lock.
 
 Owns every stored row (invoices with their lines, items, taxes, contacts, contact info,
-settings), id allocation, users and tokens, and the few direct operations tests and fault
+deals, settings), the book of damaged fields (`bridge.sandbox.damage`), id allocation, users and tokens, and the few direct operations tests and fault
 drills use to change data without the API (`set_status`, `edit_invoice`, `issue_token`,
 `expire_token`). Every public method takes the lock, so the store is safe to use from test
 threads while the server runs. It must not apply API rules (validation, permissions, status
@@ -18,10 +18,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from bridge.sandbox.damage import DamageBook
 from bridge.sandbox.onlyoffice.options import CurrencyInfo, OnlyofficeOptions
 from bridge.sandbox.onlyoffice.records import (
     Contact,
     ContactInfo,
+    Deal,
     Invoice,
     InvoiceSettings,
     InvoiceStatus,
@@ -51,6 +53,8 @@ class OnlyofficeStore:
         self._taxes: dict[int, Tax] = {}
         self._contacts: dict[int, Contact] = {}
         self._infos: dict[int, ContactInfo] = {}
+        self._deals: dict[int, Deal] = {}
+        self.damage = DamageBook()
         self._currencies = {c.abbreviation: c for c in options.currencies}
         self.default_currency = options.default_currency.upper()
         self.settings = InvoiceSettings(
@@ -290,6 +294,24 @@ class OnlyofficeStore:
     def remove_info(self, info_id: int) -> ContactInfo | None:
         with self.lock:
             return self._infos.pop(info_id, None)
+
+    @property
+    def deals(self) -> dict[int, Deal]:
+        with self.lock:
+            return dict(self._deals)
+
+    def deal(self, deal_id: int) -> Deal | None:
+        with self.lock:
+            return self._deals.get(deal_id)
+
+    def put_deal(self, deal: Deal) -> Deal:
+        with self.lock:
+            self._deals[deal.id] = deal
+            return deal
+
+    def remove_deal(self, deal_id: int) -> Deal | None:
+        with self.lock:
+            return self._deals.pop(deal_id, None)
 
     # --- usage checks for the delete rules (§3.5, §6) --------------------------------------
 
