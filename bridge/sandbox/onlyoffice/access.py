@@ -1,9 +1,9 @@
 """Who may read, edit or delete what (CRMSecurity, shared/contracts/onlyoffice-api.md §3, §7.3).
 
-Owns the permission rules of the simulated portal: an admin may do everything; another user may
-read contacts and deals shared with the portal or privately shared with them, and invoices they created or
-whose contact they can read; may edit only their own Draft invoices; may delete only their own
-invoices. It must not look anything up by id or raise HTTP errors; handlers do both.
+Owns the permission rules of the simulated portal: an admin may do everything; another user
+may read contacts and deals shared with the portal or privately shared with them, and invoices
+they created or whose contact they can read; may edit only their own Draft invoices; may delete
+only their own invoices. It must not look anything up by id or raise HTTP errors; handlers do both.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ unreadable), `contact/bycontactinfo` (substring match, `infoType` required), com
 person creation (`companyName` / `firstName` required; a missing `lastName` is the server's
 500), their updates, and the rule that a contact used by an invoice cannot be deleted (403).
 Tags, stages, types and managers' responsibility are not simulated: filters on them match
-nothing; `WithOpportunity` lists the contacts linked to a deal. It must not handle contact-info rows beyond reading them for look-ups.
+nothing; `WithOpportunity` lists the contacts linked to a deal. It must not handle
+contact-info rows beyond reading them for look-ups.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The simulated portal's data: frozen records of invoices, lines, items, taxes and contacts.
 
-Owns the shapes of stored rows (deals included), the CRM enums with their names and English titles, and the
-`decimal(10,2)` column rule. It must not know about HTTP, JSON or who is asking.
+Owns the shapes of stored rows (deals included), the CRM enums with their names and English
+titles, and the `decimal(10,2)` column rule. It must not know about HTTP, JSON or who is asking.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The simulated portal's tables, users and tokens, behind one re-entrant lock.
 
 Owns every stored row (invoices with their lines, items, taxes, contacts, contact info,
-deals, settings), the book of damaged fields (`bridge.sandbox.damage`), id allocation, users and tokens, and the few direct operations tests and fault
-drills use to change data without the API (`set_status`, `edit_invoice`, `issue_token`,
+deals, settings), the book of damaged fields (`bridge.sandbox.damage`), id allocation, users
+and tokens, and the few direct operations tests and fault drills use to change data without
+the API (`set_status`, `edit_invoice`, `issue_token`,
 `expire_token`). Every public method takes the lock, so the store is safe to use from test
 threads while the server runs. It must not apply API rules (validation, permissions, status
 transitions); those belong to the handlers, which call it while holding the same lock.
