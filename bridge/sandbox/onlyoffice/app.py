@@ -57,7 +57,7 @@ class OnlyofficeSimulator:
         self.store = OnlyofficeStore(self.options, self.clock)
         self.username = self.options.username
         self.password = self.store.password_of(self.store.admin) or ""
-        self.token = self.store.issue_token()
+        self.token = self.store.issue_token(token=self.options.fixed_token)
 
     def clock(self) -> datetime:
         moment = self._now()

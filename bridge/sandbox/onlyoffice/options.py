@@ -19,6 +19,8 @@ Options (all documented in docs/simulator-onlyoffice.md):
                          random one per simulator (read it from `OnlyofficeSimulator.password`)
     admin_display_name   the admin's display name in `createBy`
     token_lifetime       lifetime of issued tokens (default one year, §1.1)
+    fixed_token          the admin's token (`OnlyofficeSimulator.token`); None means a random
+                         one per simulator
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class OnlyofficeOptions:
     password: str | None = field(default=None, repr=False)
     admin_display_name: str = "Sandbox Administrator"
     token_lifetime: timedelta = timedelta(days=365)
+    fixed_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         ZoneInfo(self.timezone)  # fails early on an unknown zone name

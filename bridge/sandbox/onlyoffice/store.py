@@ -102,11 +102,14 @@ class OnlyofficeStore:
                     return user if secrets.compare_digest(secret, password) else None
             return None
 
-    def issue_token(self, user: str | User | None = None, admin: bool = False) -> str:
-        """A valid token. `user` is a user name (created when new) or a User; None = admin."""
+    def issue_token(
+        self, user: str | User | None = None, admin: bool = False, *, token: str | None = None
+    ) -> str:
+        """A valid token. `user` is a user name (created when new) or a User; None = admin.
+        `token` fixes its text (the sandbox derives it from its seed)."""
         with self.lock:
             account = self._account(user, admin)
-            token = secrets.token_urlsafe(32)
+            token = token or secrets.token_urlsafe(32)
             self._tokens[token] = (account.id, self.clock() + self.options.token_lifetime)
             return token
 

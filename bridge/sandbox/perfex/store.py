@@ -233,14 +233,23 @@ class PerfexStore:
             self.currencies[added.id] = added
             return added
 
-    def issue_token(self, permissions: Mapping[str, Iterable[str]] | None = None) -> str:
-        """A new registered token; with `permissions`, checks are on and limited to that table.
+    def issue_token(
+        self,
+        permissions: Mapping[str, Iterable[str]] | None = None,
+        *,
+        user: str | None = None,
+        issued_at: int | None = None,
+    ) -> str:
+        """A new registered token; with `permissions`, checks are on and limited to that table
+        (feature -> capabilities, e.g. `{"invoices": ["get", "search_get"]}`).
 
-        Its API_TIME is the injected clock's now, so the ten-year age check always passes.
+        Its API_TIME is the injected clock's now unless `issued_at` fixes it; with a fixed
+        user and time the token is the same every run (the sandbox derives both from its seed).
         """
         with self.lock:
             number = self.next_id("user_api")
-            return self.tokens.issue(f"sandbox-{number}", int(self.clock()), permissions)
+            when = int(self.clock()) if issued_at is None else issued_at
+            return self.tokens.issue(user or f"sandbox-{number}", when, permissions)
 
     # --- lines and payments -----------------------------------------------------------------
 
