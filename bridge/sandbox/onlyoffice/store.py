@@ -90,6 +90,10 @@ class OnlyofficeStore:
         with self.lock:
             return self._users.get(user_id)
 
+    def user_by_name(self, user_name: str) -> User | None:
+        with self.lock:
+            return next((u for u in self._users.values() if u.user_name == user_name), None)
+
     def password_of(self, user: User) -> str | None:
         with self.lock:
             return self._passwords.get(user.id)
