@@ -324,7 +324,7 @@ def _plain(status: int, text: str) -> SimResponse:
     )
 
 
-def _admin_answer(admin: SimApp, request: SimRequest, client: str) -> SimResponse:
+def admin_answer(admin: SimApp, request: SimRequest, client: str) -> SimResponse:
     if client not in LOOPBACK:
         return _plain(403, "Forbidden")
     return admin.handle(request)
@@ -345,7 +345,7 @@ def _make_handler(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             request = SimRequest.build(self.command, self.path, self.headers.items(), body)
             if server.admin is not None and request.path.startswith(ADMIN_PREFIX):
-                self._send(_admin_answer(server.admin, request, self.client_address[0]))
+                self._send(admin_answer(server.admin, request, self.client_address[0]))
                 return
             response, fault, applied = server.serve(request)
             server.request_log.append(
