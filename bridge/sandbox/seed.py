@@ -6,8 +6,9 @@ hand", from one seed. Same seed, same data: nothing here reads the clock (`today
 parameter) and all randomness comes from one `random.Random(seed)`.
 
 `generate(..., mix="realistic")` (the default) draws what real Perfex and ONLYOFFICE installs
-hold. Shares are of the invoices generated; each feature with a share gets exactly
-round(share x invoices) invoices, and at least one once there are 20 invoices or more:
+hold. Shares are of the invoices generated; each per-invoice feature gets exactly
+round(share x invoices) invoices, and at least one once there are 20 invoices or more
+(docs/sandbox.md has the same table):
 
 * Taxes: VAT 20.00 and MwSt 20.00 (two names, one rate), Reduced VAT 7.00, Zero rate 0.00,
   City tax 2.50. Half of the products carry one or two catalogue taxes, the others none.
@@ -19,11 +20,12 @@ round(share x invoices) invoices, and at least one once there are 20 invoices or
   percentage of the subtotal); 7 % adjustments, half positive, half negative; 15 % ONLYOFFICE
   per-line percent discounts that differ between lines (never on an invoice that has a Perfex
   discount or adjustment); 5 % of invoices in another currency than their customer's.
-* Lines: 1-5 lines, 8 % long invoices of 8-15 lines; 40 % fractional quantities; 20 % a line
-  text other than the product title; 10 % of lines left without text in ONLYOFFICE (the product
-  title shows); 30 % long descriptions over several lines, half of them with the CRLF newlines
-  a browser form sends, non-ASCII throughout, and 3 % of lines (at least one) near 2,000
-  characters.
+* Lines (drawn line by line): 1-5 lines, 8 % of invoices long ones of 8-15 lines; 40 % of lines
+  fractional quantities; 15 % a price typed for the customer; 20 % a text other than the
+  product title; 10 % left without text in ONLYOFFICE (the product title shows); 30 % long
+  descriptions over several lines, non-ASCII throughout; half of all multi-line texts with
+  the CRLF line breaks a browser form sends; 3 % of invoices (at least one) hold a line near
+  2,000 characters.
 * States: 8 % drafts (half still holding Perfex's placeholder number 1000000000, half with a
   real number), 4 % cancelled, 8 % partly paid, 50 % paid (a sixth of them in two payments),
   the rest unpaid (overdue once past due). Due dates: 8 % none, 3 % MySQL's zero date

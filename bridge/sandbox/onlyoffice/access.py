@@ -1,4 +1,4 @@
-"""Who may read, edit or delete what (CRMSecurity, shared/contracts/onlyoffice-api.md §3, §7.3).
+"""Who may read, edit or delete what (CRMSecurity; ONLYOFFICE API notes §3, §7.3).
 
 Owns the permission rules of the simulated portal: an admin may do everything; another user
 may read contacts and deals shared with the portal or privately shared with them, and invoices

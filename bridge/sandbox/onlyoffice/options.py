@@ -6,7 +6,7 @@ changes while the simulator runs; that is the store's job.
 Options (all documented in docs/simulator-onlyoffice.md):
 
     timezone             portal time zone (IANA name); ApiDateTime output is local to it and
-                         naive input is read in it (shared/contracts/onlyoffice-api.md §2.4)
+                         naive input is read in it (API notes §2.4)
     default_currency     portal default currency; shown on items and `invoice/sample` (§8)
     updated_since_quirk  `updatedSince` on a list empties the result (§2.7); off: ignored
     create_on_quirk      the `POST invoice` reply carries `createOn` 0001-01-01 (§3.3)

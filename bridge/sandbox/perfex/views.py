@@ -187,14 +187,15 @@ def customer_row(store: PerfexStore, customer: StoredCustomer) -> Row:
 
 
 def invoice_search_row(store: PerfexStore, invoice: StoredInvoice) -> Row:
-    """`SELECT invoices.*, clients.*`: same-named client columns win, even when NULL."""
-    out = invoice_columns(store, invoice)
+    """`SELECT invoices.*, clients.*`: same-named client columns win, even when NULL (and
+    even over a broken invoice column)."""
+    out = store.damage.apply("invoice", invoice.id, invoice_columns(store, invoice))
     customer = store.customers.get(invoice.clientid)
     client = customer_columns(store, customer) if customer else dict.fromkeys(_CLIENT_NAMES)
     out.update(client)
     out["invoiceid"] = str(invoice.id)
     out["customfields"] = invoice_custom_fields(store, invoice)
-    return store.damage.apply("invoice", invoice.id, out)
+    return out
 
 
 def catalogue_row(store: PerfexStore, item: CatalogueItem) -> Row:
