@@ -21,20 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import TypeVar
 
-from bridge.sandbox import damage as broken
+from bridge.sandbox import broken_rows
 from bridge.sandbox.onlyoffice import Invoice, InvoiceLine, InvoiceStatus, OnlyofficeSimulator
-from bridge.sandbox.onlyoffice.access import SHARE_READ_WRITE, Caller
-from bridge.sandbox.onlyoffice.contact_views import contact_wrapper
+from bridge.sandbox.onlyoffice.access import SHARE_READ_WRITE
 from bridge.sandbox.onlyoffice.cultures import check_culture
 from bridge.sandbox.onlyoffice.failures import ApiError
-from bridge.sandbox.onlyoffice.invoice_writes import TRANSITIONS, move_status
+from bridge.sandbox.onlyoffice.invoice_writes import move_status, status_path
 from bridge.sandbox.onlyoffice.printdata import build_print_data
 from bridge.sandbox.onlyoffice.records import (
     ADDRESS_BILLING,
@@ -45,15 +42,6 @@ from bridge.sandbox.onlyoffice.records import (
     Deal,
     stored_decimal,
 )
-from bridge.sandbox.onlyoffice.wrappers import (
-    View,
-    invoice_wrapper,
-    item_wrapper,
-    line_wrapper,
-    tax_wrapper,
-)
-
-ONLYOFFICE_KINDS = ("invoice", "line", "contact", "item", "tax")
 
 
 class ScreenRefused(ValueError):
@@ -71,26 +59,6 @@ class AdminLine:
     tax1_id: int = 0
     tax2_id: int = 0
     discount: Decimal = Decimal(0)  # percent
-
-
-def status_path(current: int, wanted: int) -> tuple[int, ...]:
-    """The shortest chain of allowed status moves from `current` to `wanted` (3.6)."""
-    if current == wanted:
-        return ()
-    previous: dict[int, int] = {current: current}
-    queue = deque([current])
-    while queue:
-        status = queue.popleft()
-        for after in sorted(b for a, b in TRANSITIONS if a == status):
-            if after not in previous:
-                previous[after] = status
-                queue.append(after)
-    if wanted not in previous:
-        raise ScreenRefused(f"no allowed way from status {current} to {wanted}")
-    path = [wanted]
-    while previous[path[-1]] != current:
-        path.append(previous[path[-1]])
-    return tuple(reversed(path))
 
 
 class OnlyofficeAdmin:
@@ -224,7 +192,11 @@ class OnlyofficeAdmin:
     def move_to(self, invoice_id: int, status: int) -> None:
         """Moves the invoice through the allowed transitions, as the status menu would."""
         with self.store.lock:
-            for step in status_path(self._invoice(invoice_id).status, status):
+            try:
+                path = status_path(self._invoice(invoice_id).status, status)
+            except ValueError as error:
+                raise ScreenRefused(str(error)) from None
+            for step in path:
                 move_status(self.store, self._invoice(invoice_id), step)
 
     # -- fields the API only carries along -----------------------------------------------
@@ -332,31 +304,10 @@ class OnlyofficeAdmin:
 
         `kind` is one of invoice, line, contact, item, tax. ONLYOFFICE has no payment modes.
         """
-        current = self._wire(kind, record_id)
-        if how != "missing" and field not in current:
-            raise KeyError(f"an ONLYOFFICE {kind} has no field {field!r}")
-        value = broken.onlyoffice_wire_value(how, current.get(field))
-        self.store.damage.set(kind, record_id, field, value)
+        broken_rows.damage_onlyoffice(self.store, self.zone, kind, record_id, field, how)
 
     def repair(self, kind: str, record_id: int) -> None:
         self.store.damage.repair(kind, record_id)
-
-    def _wire(self, kind: str, record_id: int) -> dict[str, object]:
-        view = View(self.store, Caller(self.store.admin), self.zone, "http://localhost/")
-        store = self.store
-        if kind == "invoice":
-            return invoice_wrapper(view, self._invoice(record_id), full=True)
-        if kind == "line":
-            owner = store.line_owner(record_id)
-            invoice = self._invoice(owner or 0)
-            return line_wrapper(next(x for x in invoice.lines if x.id == record_id), store)
-        if kind == "contact":
-            return contact_wrapper(view, _found(store.contact(record_id), kind, record_id))
-        if kind == "item":
-            return item_wrapper(view, _found(store.item(record_id), kind, record_id))
-        if kind == "tax":
-            return tax_wrapper(view, _found(store.tax(record_id), kind, record_id))
-        raise ValueError(f"kind must be one of {ONLYOFFICE_KINDS}, not {kind!r}")
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -440,12 +391,3 @@ class OnlyofficeAdmin:
 
     def _utc(self, day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
-
-
-Found = TypeVar("Found")
-
-
-def _found(record: Found | None, kind: str, record_id: int) -> Found:
-    if record is None:
-        raise KeyError(f"no ONLYOFFICE {kind} {record_id}")
-    return record

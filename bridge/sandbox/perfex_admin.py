@@ -22,8 +22,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Protocol
 
-from bridge.sandbox import damage as broken
-from bridge.sandbox.perfex import PerfexSimulator, views
+from bridge.sandbox import broken_rows
+from bridge.sandbox.perfex import PerfexSimulator
 from bridge.sandbox.perfex.engine import LineTax
 from bridge.sandbox.perfex.php import nl2br, serialize
 from bridge.sandbox.perfex.schema import INVOICE_COLUMNS, Stored
@@ -35,7 +35,6 @@ from bridge.sandbox.seed_words import typed_in_a_browser
 CENT = Decimal("0.01")
 DRAFT, CANCELLED, UNPAID = 6, 5, 1
 DRAFT_NUMBER = 1000000000
-PERFEX_KINDS = ("invoice", "line", "customer", "item", "tax", "payment_mode")
 
 
 class TaxLike(Protocol):
@@ -313,33 +312,10 @@ class PerfexAdmin:
         `kind` is one of invoice, line, customer, item, tax, payment_mode; `record_id` its
         id (`userid` for customers, the mode id for payment modes).
         """
-        current = self._wire(kind, record_id)
-        if how != "missing" and field not in current:
-            raise KeyError(f"a Perfex {kind} has no field {field!r}")
-        self.store.damage.set(
-            kind, record_id, field, broken.perfex_wire_value(how, current.get(field))
-        )
+        broken_rows.damage_perfex(self.store, kind, record_id, field, how)
 
     def repair(self, kind: str, record_id: int) -> None:
         self.store.damage.repair(kind, record_id)
-
-    def _wire(self, kind: str, record_id: int) -> dict[str, object]:
-        store = self.store
-        with store.lock:
-            if kind == "invoice":
-                return views.invoice_full(store, store.invoices[record_id])
-            if kind == "line":
-                return views.line_row(store, store.lines[record_id])
-            if kind == "customer":
-                return views.customer_row(store, store.customers[record_id])
-            if kind == "item":
-                return views.catalogue_row(store, store.catalogue[record_id])
-            if kind == "tax":
-                return next(r for r in views.tax_rows(store) if r.get("id") == str(record_id))
-            if kind == "payment_mode":
-                mode = store.payment_modes[record_id]
-                return {"id": str(mode.id), **views.payment_mode_columns(mode)}
-        raise ValueError(f"kind must be one of {PERFEX_KINDS}, not {kind!r}")
 
     # -- plumbing ------------------------------------------------------------------------
 
