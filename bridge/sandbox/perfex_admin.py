@@ -142,8 +142,9 @@ class PerfexAdmin:
             invoice = self.store.invoices[invoice_id]
             changes: dict[str, object] = {"status": UNPAID, "sent": 1}
             if invoice.number == DRAFT_NUMBER:
-                changes["number"] = self._free_number(invoice.date.year)
-                self.store.next_invoice_number = int(changes["number"]) + 1  # type: ignore[call-overload]
+                number = self._free_number(invoice.date.year)
+                changes["number"] = number
+                self.store.next_invoice_number = number + 1
             self._edit(invoice_id, **changes)
             refresh_formatted_number(self.store, invoice.row)
 
