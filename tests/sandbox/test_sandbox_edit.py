@@ -144,3 +144,18 @@ def test_the_command_s_exit_codes(sandbox: Sandbox):
         free = str(gone.perfex.port)
     nobody = _cli("perfex", "3", "--port", free, "--note", "x")
     assert nobody[0] == 4 and "No sandbox answers" in nobody[1]
+
+
+def test_sending_a_perfex_draft_gives_it_the_next_number(sandbox: Sandbox):
+    store = sandbox.perfex_app.store
+    admin_token = credentials.admin_token(SEED)
+    body = {"invoice": "3", "changes": [["note", "draft me"]]}
+    assert _edit(sandbox.perfex_url, body, admin_token).status_code == 200
+    store.edit_invoice(3, status=6, number=1000000000, sent=0)  # saved back as a draft
+    following = store.next_invoice_number
+    body = {"invoice": "#3", "changes": [["status", "sent"]]}
+    answer = _edit(sandbox.perfex_url, body, admin_token)
+    assert answer.status_code == 200, answer.text
+    row = _perfex_row(sandbox, 3)
+    assert (row["number"], row["sent"]) == (str(following), "1")
+    assert row["status"] in ("1", "2", "3", "4") and store.next_invoice_number == following + 1
