@@ -121,12 +121,54 @@ def build_parser() -> argparse.ArgumentParser:
     command("demo", "the zero-config tour on the embedded sandbox")
 
     sandbox = command("sandbox", "serve both simulators until Ctrl-C")
-    sandbox.add_argument("--perfex-port", type=_port, default=0, metavar="N")
-    sandbox.add_argument("--onlyoffice-port", type=_port, default=0, metavar="N")
+    sandbox.add_argument(
+        "--perfex-port", type=_port, default=8081, metavar="N", help="default 8081; 0: any"
+    )
+    sandbox.add_argument(
+        "--onlyoffice-port", type=_port, default=8082, metavar="N", help="default 8082; 0: any"
+    )
     sandbox.add_argument("--invoices", type=_non_negative, default=50, metavar="N")
-    sandbox.add_argument("--seed", type=int, default=1, metavar="N")
+    sandbox.add_argument(
+        "--seed", type=int, default=1, metavar="N", help="the data, and the tokens, derive from it"
+    )
     sandbox.add_argument("--latency-ms", type=_non_negative, default=0, metavar="N")
     sandbox.add_argument("--fault-rate", type=_rate, default=0.0, metavar="F")
+    sandbox.add_argument(
+        "--mix",
+        choices=("realistic", "simple"),
+        default="realistic",
+        help="seeded data shaped like real books (default) or plain, exactly representable",
+    )
+    sandbox.add_argument(
+        "--seed-sides",
+        choices=("both", "perfex", "onlyoffice"),
+        default="both",
+        help="which simulators start with the seeded invoices (default both)",
+    )
+    sandbox.add_argument("--write-config", metavar="PATH", help="write a config.toml for it")
+    sandbox.add_argument(
+        "--perfex-permissions",
+        type=_permissions,
+        metavar="FEATURE:CAPABILITY,...",
+        help="a restricted Perfex token, e.g. invoices:get,invoices:search_get,customers:get",
+    )
+    actions = sandbox.add_subparsers(dest="sandbox_action", metavar="ACTION")
+    edit = actions.add_parser("edit", help="change an invoice in a running sandbox by hand")
+    edit.add_argument("edit_side", choices=("perfex", "onlyoffice"), metavar="SIDE")
+    edit.add_argument("edit_invoice", metavar="NUMBER", help="INV-000012, 12, or #ID")
+    edit.add_argument("--port", dest="edit_port", type=_port, metavar="N")
+    edit.add_argument("--seed", dest="edit_seed", type=int, default=1, metavar="N")
+    edit.add_argument("--admin-token", dest="edit_admin_token", metavar="TOKEN")
+    edit.add_argument("--due-date", metavar="YYYY-MM-DD|none")
+    edit.add_argument("--quantity", nargs=2, action="append", metavar=("LINE", "QTY"))
+    edit.add_argument("--price", nargs=2, action="append", metavar=("LINE", "PRICE"))
+    edit.add_argument("--add-line", nargs=3, action="append", metavar=("TEXT", "QTY", "PRICE"))
+    edit.add_argument("--remove-line", action="append", metavar="LINE")
+    edit.add_argument("--note", metavar="TEXT")
+    edit.add_argument("--po", metavar="NUMBER", help="ONLYOFFICE purchase order number")
+    edit.add_argument("--exchange-rate", metavar="RATE", help="ONLYOFFICE exchange rate")
+    edit.add_argument("--pay", metavar="AMOUNT|full", help="Perfex: record a payment")
+    edit.add_argument("--status", metavar="STATUS")
 
     init = command("init", "write a commented starter config")
     init.add_argument(
@@ -146,6 +188,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep runs of the last N days (default: [sync].keep_runs_days)",
     )
     return parser
+
+
+_PERMISSION_FEATURES = (
+    "invoices",
+    "customers",
+    "items",
+    "common",
+    "taxes",
+    "payment_methods",
+    "expense_categories",
+)
+_PERMISSION_CAPABILITIES = ("get", "search_get", "post", "put", "delete")
+
+
+def _permissions(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        feature, _, capability = part.partition(":")
+        if feature not in _PERMISSION_FEATURES or capability not in _PERMISSION_CAPABILITIES:
+            raise argparse.ArgumentTypeError(
+                f"{part!r} is not FEATURE:CAPABILITY; features are "
+                f"{', '.join(_PERMISSION_FEATURES)}; capabilities "
+                f"{', '.join(_PERMISSION_CAPABILITIES)}"
+            )
+        pairs.append((feature, capability))
+    return tuple(pairs)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:

@@ -202,16 +202,9 @@ def run_demo(args: argparse.Namespace, environ: Environ) -> int:
 
 
 def run_sandbox(args: argparse.Namespace, environ: Environ) -> int:
-    from bridge.sandbox.serve import serve_sandbox
+    from bridge.sandbox.serve import run_sandbox_command
 
-    return serve_sandbox(
-        perfex_port=args.perfex_port,
-        onlyoffice_port=args.onlyoffice_port,
-        invoices=args.invoices,
-        seed=args.seed,
-        latency_ms=args.latency_ms,
-        fault_rate=args.fault_rate,
-    )
+    return run_sandbox_command(args)
 
 
 # -- init, config, prune -----------------------------------------------------------------

@@ -17,6 +17,11 @@ Fault kinds (what real servers and networks do to a client):
 
 `lost_answer` and `applied_error` only hit writes (POST, PUT, DELETE): they are the faults
 that make a blind retry of a create duplicate a record.
+
+A server may also carry an `admin` app (the sandbox's edit endpoint): requests under
+`ADMIN_PREFIX` go to it instead of the simulator, from loopback clients only, without latency,
+faults or a log entry, so that an operator's edits neither disturb nor show in what the
+bridge sees.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ FAULT_KINDS = (
     "applied_error",
 )
 AFTER_APPLY_KINDS = frozenset({"lost_answer", "applied_error"})
+ADMIN_PREFIX = "/__sandbox__/"
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
 class Headers:
@@ -235,8 +242,10 @@ class SimulatorServer:
         latency_ms: float = 0.0,
         faults: FaultInjector | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        admin: SimApp | None = None,
     ) -> None:
         self.app = app
+        self.admin = admin
         self.name = name
         self.latency_ms = latency_ms
         self.faults = faults or FaultInjector()
@@ -315,6 +324,12 @@ def _plain(status: int, text: str) -> SimResponse:
     )
 
 
+def admin_answer(admin: SimApp, request: SimRequest, client: str) -> SimResponse:
+    if client not in LOOPBACK:
+        return _plain(403, "Forbidden")
+    return admin.handle(request)
+
+
 def _make_handler(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -329,6 +344,9 @@ def _make_handler(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             request = SimRequest.build(self.command, self.path, self.headers.items(), body)
+            if server.admin is not None and request.path.startswith(ADMIN_PREFIX):
+                self._send(admin_answer(server.admin, request, self.client_address[0]))
+                return
             response, fault, applied = server.serve(request)
             server.request_log.append(
                 LoggedRequest(
@@ -347,6 +365,9 @@ def _make_handler(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
                 except OSError:
                     pass
                 return
+            self._send(response)
+
+        def _send(self, response: SimResponse) -> None:
             self.send_response(response.status, response.reason)
             names = {name.lower() for name, _ in response.headers}
             for name, value in response.headers:

@@ -57,7 +57,7 @@ def test_onlyoffice_login_and_wrong_password(office_server, office_app) -> None:
 
 
 def test_onlyoffice_pages_through_every_invoice(office_server, office_app) -> None:
-    office_app.load(generate(seed=5, invoices=23, today=TODAY))
+    office_app.load(generate(seed=5, invoices=23, today=TODAY, mix="simple"))
     client = OnlyofficeClient(
         _http("onlyoffice", office_server), token=office_app.token, page_size=10
     )

@@ -46,7 +46,7 @@ def test_perfex_empty_install_lists_nothing_and_knows_its_version(perfex, perfex
 
 
 def test_perfex_lists_every_seeded_invoice(perfex, perfex_app) -> None:
-    perfex_app.load(generate(seed=3, invoices=130, today=TODAY))
+    perfex_app.load(generate(seed=3, invoices=130, today=TODAY, mix="simple"))
     rows = perfex.list_invoices()
     assert len(rows) == 130
     assert len({row["id"] for row in rows}) == 130

@@ -15,7 +15,7 @@ def make_rig(tmp_path: Path):
     with rig_factory(tmp_path, "perfex_to_onlyoffice") as make:
 
         def seeded(invoices: int = 30, seed: int = 3, sync: str = "", **options: object) -> Rig:
-            data = generate(seed=seed, invoices=invoices, today=TODAY)
+            data = generate(seed=seed, invoices=invoices, today=TODAY, mix="simple")
             return make(perfex=data, sync=sync, **options)
 
         yield seeded

@@ -46,7 +46,7 @@ def add_inexact_invoices(rig) -> dict[str, str]:  # noqa: ANN001
 
 
 def test_backfill_mirrors_every_invoice_once_or_says_why(make_rig) -> None:
-    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY), sync=STRICT)
+    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY, mix="simple"), sync=STRICT)
     inexact = add_inexact_invoices(rig)
 
     record = rig.run("backfill")
@@ -68,7 +68,7 @@ def test_backfill_mirrors_every_invoice_once_or_says_why(make_rig) -> None:
 
 
 def test_perfex_totals_follow_its_own_formula_and_line_taxes_are_exact(make_rig) -> None:
-    rig = make_rig(onlyoffice=generate(seed=5, invoices=16, today=TODAY))
+    rig = make_rig(onlyoffice=generate(seed=5, invoices=16, today=TODAY, mix="simple"))
     rig.run("backfill")
     store = rig.perfex.store
     names = {f"{tax.name}|{tax.rate:.2f}" for tax in rig.onlyoffice.store.taxes.values()}
@@ -95,7 +95,7 @@ def test_perfex_totals_follow_its_own_formula_and_line_taxes_are_exact(make_rig)
 
 
 def test_statuses_carry_over_without_faking_a_payment(make_rig) -> None:
-    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY))
+    rig = make_rig(onlyoffice=generate(seed=3, invoices=30, today=TODAY, mix="simple"))
     record = rig.run("backfill")
     perfex = {f"INV-{i.number:06d}": i for i in rig.perfex.store.invoices.values()}
     onlyoffice = {i.number: i for i in rig.onlyoffice.store.invoices.values()}
@@ -115,7 +115,7 @@ def test_statuses_carry_over_without_faking_a_payment(make_rig) -> None:
 
 
 def test_second_sync_recognises_its_own_writes(make_rig) -> None:
-    rig = make_rig(onlyoffice=exact(generate(seed=8, invoices=12, today=TODAY)))
+    rig = make_rig(onlyoffice=exact(generate(seed=8, invoices=12, today=TODAY, mix="simple")))
     rig.run("backfill")
     rig.clear_logs()
 
@@ -126,7 +126,7 @@ def test_second_sync_recognises_its_own_writes(make_rig) -> None:
 
 
 def test_dry_run_says_what_it_would_create_and_writes_nothing(make_rig) -> None:
-    rig = make_rig(onlyoffice=generate(seed=8, invoices=6, today=TODAY))
+    rig = make_rig(onlyoffice=generate(seed=8, invoices=6, today=TODAY, mix="simple"))
     rig.run("sync")  # a ledger to read; then new invoices appear in ONLYOFFICE
     admin = rig.onlyoffice_admin
     line = AdminLine(admin.item_id("Consulting"), D(2), D(95), "Consulting")

@@ -22,7 +22,8 @@ def posts_to(path: str):  # noqa: ANN201
 @pytest.mark.parametrize("version", ["2", "3"])
 def test_lost_create_answers_leave_one_invoice_and_one_customer(make_rig, version: str) -> None:
     rig = make_rig(
-        onlyoffice=exact(generate(seed=6, invoices=12, today=TODAY)), perfex_version=version
+        onlyoffice=exact(generate(seed=6, invoices=12, today=TODAY, mix="simple")),
+        perfex_version=version,
     )
     faults = rig.sandbox.perfex.faults
     faults.script("lost_answer", posts_to("/api/invoices"), times=3)
@@ -40,7 +41,7 @@ def test_lost_create_answers_leave_one_invoice_and_one_customer(make_rig, versio
 
 def test_a_create_of_unknown_fate_is_adopted_by_the_next_run(make_rig) -> None:
     # Module 3.x answers a create with its id, so only a lost answer makes the bridge search.
-    data = exact(generate(seed=6, invoices=5, today=TODAY))
+    data = exact(generate(seed=6, invoices=5, today=TODAY, mix="simple"))
     rig = make_rig(onlyoffice=data, perfex_version="3")
     faults = rig.sandbox.perfex.faults
     # One invoice lands but its answer is lost, and every search that would find it fails: the

@@ -16,7 +16,7 @@ from state import Ledger
 
 
 def backfilled(make_rig):  # noqa: ANN001, ANN201
-    rig = make_rig(onlyoffice=exact(generate(seed=9, invoices=8, today=TODAY)))
+    rig = make_rig(onlyoffice=exact(generate(seed=9, invoices=8, today=TODAY, mix="simple")))
     assert rig.run("backfill").run.status == "ok"
     return rig
 

@@ -19,7 +19,7 @@ D = Decimal
 
 
 def backfilled(make_rig):  # noqa: ANN001, ANN201
-    rig = make_rig(onlyoffice=exact(generate(seed=4, invoices=10, today=TODAY)))
+    rig = make_rig(onlyoffice=exact(generate(seed=4, invoices=10, today=TODAY, mix="simple")))
     assert rig.run("backfill").run.status == "ok"
     return rig
 

@@ -15,7 +15,7 @@ from bridge.sandbox.seed import SeedData, generate
 
 def synced_pair(make_rig, policy: str = "report"):  # noqa: ANN001, ANN201
     """Four invoices from Perfex and four from ONLYOFFICE, synced both ways."""
-    data = exact(generate(seed=12, invoices=8, today=TODAY))
+    data = exact(generate(seed=12, invoices=8, today=TODAY, mix="simple"))
     rig = make_rig(
         perfex=only(data, data.invoices[:4]),
         onlyoffice=only(data, data.invoices[4:]),
@@ -124,7 +124,7 @@ def plain(data: SeedData) -> SeedData:
 def test_same_numbers_on_both_sides_are_adopted_not_duplicated(
     make_rig, policy: str, action: str
 ) -> None:
-    data = plain(exact(generate(seed=14, invoices=5, today=TODAY)))
+    data = plain(exact(generate(seed=14, invoices=5, today=TODAY, mix="simple")))
     rig = make_rig(
         perfex=data, onlyoffice=data, direction="both", sync=f'conflict_policy = "{policy}"'
     )

@@ -1,7 +1,7 @@
 """A strict in-process simulator of the ONLYOFFICE Workspace CRM API (invoices and contacts).
 
-It follows shared/contracts/onlyoffice-api.md, quirks included, so that a bridge that works
-against it has met the real server's rules. Serve it with `bridge.sandbox.server.
+It follows the ONLYOFFICE API notes (sections cited as §), quirks included, so that a bridge
+that works against it has met the real server's rules. Serve it with `bridge.sandbox.server.
 SimulatorServer(OnlyofficeSimulator(...))`; see docs/simulator-onlyoffice.md.
 
 Public names: `OnlyofficeSimulator`, `OnlyofficeOptions`, `CurrencyInfo`, `OnlyofficeStore`,

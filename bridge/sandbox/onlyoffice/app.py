@@ -1,6 +1,6 @@
 """The ONLYOFFICE CRM simulator app: one request in, one response out, under one lock.
 
-Owns the request pipeline of the real API handler (shared/contracts/onlyoffice-api.md §0-§2):
+Owns the request pipeline of the real API handler (ONLYOFFICE API notes §0-§2):
 the `/api/2.0/` prefix and `.json` suffix, the web app's own non-JSON 404 for paths no route
 matches, authentication before the method (plain-text 401), "Method not found" for a verb a
 route lacks, parameter binding, the `updatedSince` quirk, paging of lists, the envelope, and
@@ -57,7 +57,7 @@ class OnlyofficeSimulator:
         self.store = OnlyofficeStore(self.options, self.clock)
         self.username = self.options.username
         self.password = self.store.password_of(self.store.admin) or ""
-        self.token = self.store.issue_token()
+        self.token = self.store.issue_token(token=self.options.fixed_token)
 
     def clock(self) -> datetime:
         moment = self._now()

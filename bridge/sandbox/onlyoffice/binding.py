@@ -2,7 +2,7 @@
 
 Owns how route values, the query string and the body become named values, and how a value is
 converted to int, decimal, bool, ApiDateTime or a list. The rules it reproduces, all from
-shared/contracts/onlyoffice-api.md §2.6:
+the ONLYOFFICE API notes, §2.6:
 
 * the body is JSON only when the media type is exactly `application/json`; other bodies of
   non-GET requests are read as a url-encoded form (a JSON body sent as text/plain binds nothing);

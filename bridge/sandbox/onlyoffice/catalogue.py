@@ -103,6 +103,7 @@ def update_item(call: Call) -> object:
     item = call.store.item(item_id)
     if item is None:
         raise not_found()
+    call.store.damage.repair("item", item.id)
     updated = call.store.put_item(dataclasses.replace(item, **fields))  # type: ignore[arg-type]
     return item_wrapper(call.view, updated)
 
@@ -177,6 +178,7 @@ def update_tax(call: Call) -> object:
     tax = call.store.tax(tax_id)
     if tax is None:
         raise not_found()
+    call.store.damage.repair("tax", tax.id)
     updated = call.store.put_tax(dataclasses.replace(tax, **fields))  # type: ignore[arg-type]
     return tax_wrapper(call.view, updated)
 

@@ -69,7 +69,7 @@ def contact_wrapper(view: View, contact: Contact) -> Wire:
         wire["about"] = contact.about
     wire["customFields"] = []
     wire["tags"] = []
-    return wire
+    return store.damage.apply("contact", contact.id, wire)
 
 
 def _kind_fields(view: View, contact: Contact) -> Wire:

@@ -4,8 +4,9 @@ Owns `contact/filter` (default order: created, newest first), `contact/{id}` (40
 unreadable), `contact/bycontactinfo` (substring match, `infoType` required), company and
 person creation (`companyName` / `firstName` required; a missing `lastName` is the server's
 500), their updates, and the rule that a contact used by an invoice cannot be deleted (403).
-Tags, stages, types, managers' responsibility and deals are not simulated: filters on them
-match nothing. It must not handle contact-info rows beyond reading them for look-ups.
+Tags, stages, types and managers' responsibility are not simulated: filters on them match
+nothing; `WithOpportunity` lists the contacts linked to a deal. It must not handle
+contact-info rows beyond reading them for look-ups.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _list_view_filter(call: Call) -> Predicate | None:
     if view == 2:
         return lambda c: not c.is_company
     if view == 3:
-        return lambda c: False  # no deals, so no contact has one
+        members = {m for deal in call.store.deals.values() for m in deal.members}
+        return lambda c: c.id in members
     return None
 
 
@@ -208,6 +210,7 @@ def update_company(call: Call) -> object:
     if not name or not name.strip():
         raise bad_argument()
     company = _editable(call, call.params.route_id("companyid"), True)
+    call.store.damage.repair("contact", company.id)
     changed = dataclasses.replace(
         company,
         company_name=name,
@@ -224,6 +227,7 @@ def update_person(call: Call) -> object:
         raise bad_argument()
     person = _editable(call, params.route_id("personid"), False)
     fields = _person_fields(call)
+    call.store.damage.repair("contact", person.id)
     changed = dataclasses.replace(
         person,
         about=params.text("about"),

@@ -1,6 +1,6 @@
 """The exceptions a simulated API method raises, and the HTTP answer each one maps to.
 
-Owns the table of shared/contracts/onlyoffice-api.md §2.2: which .NET exception family becomes
+Owns the table of the ONLYOFFICE API notes, §2.2: which .NET exception family becomes
 which status, status description, message and `hresult`. It must not build response bodies
 (that is `wire.py`) nor decide when a rule is broken (that is the handlers').
 """

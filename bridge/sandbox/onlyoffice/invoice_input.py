@@ -157,7 +157,7 @@ def check_header(store: OnlyofficeStore, caller: Caller, data: InvoiceInput) -> 
     if data.consignee_id > 0:
         _check_contact(store, caller, data.consignee_id)
     if data.entity_id > 0:
-        raise bad_argument()  # deals are not simulated, so no deal is ever found
+        _check_deal(store, caller, data.entity_id, data.contact_id)
     currency = data.currency.upper()
     if store.currency(currency) is None:
         raise bad_argument()
@@ -172,6 +172,16 @@ def _check_contact(store: OnlyofficeStore, caller: Caller, contact_id: int) -> N
         raise bad_argument()
     if not access.can_read_contact(caller, contact):
         raise access_denied()
+
+
+def _check_deal(store: OnlyofficeStore, caller: Caller, deal_id: int, contact_id: int) -> None:
+    deal = store.deal(deal_id)
+    if deal is None:
+        raise bad_argument()
+    if not access.can_read_deal(caller, deal):
+        raise access_denied()
+    if contact_id not in deal.members:
+        raise bad_argument()  # the invoice's contact must be linked to the deal (§3.3)
 
 
 def _check_address(store: OnlyofficeStore, info_id: int, owner_id: int, category: int) -> None:

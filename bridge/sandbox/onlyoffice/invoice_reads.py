@@ -163,13 +163,12 @@ def entity_invoices(call: Call) -> object:
     entity_id = call.params.route_id("entityid")
     if entity_id <= 0:
         raise bad_argument()
-    if call.params.route("kind").lower() == "opportunity":
-        return []  # deals are not simulated
+    by_deal = call.params.route("kind").lower() == "opportunity"
     rows = sorted(
         (
             inv
             for inv in call.store.invoices.values()
-            if inv.contact_id == entity_id and _readable(call, inv)
+            if (inv.entity_id if by_deal else inv.contact_id) == entity_id and _readable(call, inv)
         ),
         key=lambda inv: inv.id,
     )

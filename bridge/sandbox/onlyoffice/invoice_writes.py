@@ -10,6 +10,7 @@ of status moves. It must not bypass `invoice_input`'s validation order.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 
 from bridge.sandbox.onlyoffice import access
 from bridge.sandbox.onlyoffice.cultures import check_culture
@@ -153,6 +154,10 @@ def update_invoice(call: Call) -> object:
     if current is None or not access.can_edit_invoice(call.caller, current):
         raise not_found()
     currency = check_header(store, call.caller, data)
+    # A full replacement rewrites the row and all lines: any broken field is gone.
+    store.damage.repair("invoice", current.id)
+    for line in current.lines:
+        store.damage.repair("line", line.id)
     replaced = dataclasses.replace(
         current,
         file_id=0,  # the stored PDF link is reset until a new PDF is generated
@@ -244,3 +249,23 @@ def _adjust_stock(
         item = store.put_item(dataclasses.replace(item, stock_quantity=quantity))
         if stock is not None:
             stock[item.id] = item
+
+
+def status_path(current: int, wanted: int) -> tuple[int, ...]:
+    """The shortest chain of allowed status moves from `current` to `wanted` (3.6)."""
+    if current == wanted:
+        return ()
+    previous: dict[int, int] = {current: current}
+    queue = deque([current])
+    while queue:
+        status = queue.popleft()
+        for after in sorted(b for a, b in TRANSITIONS if a == status):
+            if after not in previous:
+                previous[after] = status
+                queue.append(after)
+    if wanted not in previous:
+        raise ValueError(f"no allowed way from status {current} to {wanted}")
+    path = [wanted]
+    while previous[path[-1]] != current:
+        path.append(previous[path[-1]])
+    return tuple(reversed(path))

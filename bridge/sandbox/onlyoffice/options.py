@@ -6,7 +6,7 @@ changes while the simulator runs; that is the store's job.
 Options (all documented in docs/simulator-onlyoffice.md):
 
     timezone             portal time zone (IANA name); ApiDateTime output is local to it and
-                         naive input is read in it (shared/contracts/onlyoffice-api.md §2.4)
+                         naive input is read in it (API notes §2.4)
     default_currency     portal default currency; shown on items and `invoice/sample` (§8)
     updated_since_quirk  `updatedSince` on a list empties the result (§2.7); off: ignored
     create_on_quirk      the `POST invoice` reply carries `createOn` 0001-01-01 (§3.3)
@@ -19,6 +19,8 @@ Options (all documented in docs/simulator-onlyoffice.md):
                          random one per simulator (read it from `OnlyofficeSimulator.password`)
     admin_display_name   the admin's display name in `createBy`
     token_lifetime       lifetime of issued tokens (default one year, §1.1)
+    fixed_token          the admin's token (`OnlyofficeSimulator.token`); None means a random
+                         one per simulator
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class OnlyofficeOptions:
     password: str | None = field(default=None, repr=False)
     admin_display_name: str = "Sandbox Administrator"
     token_lifetime: timedelta = timedelta(days=365)
+    fixed_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         ZoneInfo(self.timezone)  # fails early on an unknown zone name

@@ -1,7 +1,7 @@
 """The simulated portal's data: frozen records of invoices, lines, items, taxes and contacts.
 
-Owns the shapes of stored rows, the CRM enums with their names and English titles, and the
-`decimal(10,2)` column rule. It must not know about HTTP, JSON or who is asking.
+Owns the shapes of stored rows (deals included), the CRM enums with their names and English
+titles, and the `decimal(10,2)` column rule. It must not know about HTTP, JSON or who is asking.
 """
 
 from __future__ import annotations
@@ -159,6 +159,21 @@ class Contact:
         if self.is_company:
             return self.company_name
         return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """An opportunity: a title, its main contact, and the contacts linked to it (members,
+    the main contact included). Private deals are readable through their access list only."""
+
+    id: int
+    title: str
+    contact_id: int
+    members: tuple[int, ...]
+    is_private: bool
+    access: tuple[str, ...]
+    create_on: datetime
+    create_by: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The simulated portal's tables, users and tokens, behind one re-entrant lock.
 
 Owns every stored row (invoices with their lines, items, taxes, contacts, contact info,
-settings), id allocation, users and tokens, and the few direct operations tests and fault
-drills use to change data without the API (`set_status`, `edit_invoice`, `issue_token`,
+deals, settings), the book of damaged fields (`bridge.sandbox.damage`), id allocation, users
+and tokens, and the few direct operations tests and fault drills use to change data without
+the API (`set_status`, `edit_invoice`, `issue_token`,
 `expire_token`). Every public method takes the lock, so the store is safe to use from test
 threads while the server runs. It must not apply API rules (validation, permissions, status
 transitions); those belong to the handlers, which call it while holding the same lock.
@@ -18,10 +19,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+from bridge.sandbox.damage import DamageBook
 from bridge.sandbox.onlyoffice.options import CurrencyInfo, OnlyofficeOptions
 from bridge.sandbox.onlyoffice.records import (
     Contact,
     ContactInfo,
+    Deal,
     Invoice,
     InvoiceSettings,
     InvoiceStatus,
@@ -51,6 +54,8 @@ class OnlyofficeStore:
         self._taxes: dict[int, Tax] = {}
         self._contacts: dict[int, Contact] = {}
         self._infos: dict[int, ContactInfo] = {}
+        self._deals: dict[int, Deal] = {}
+        self.damage = DamageBook()
         self._currencies = {c.abbreviation: c for c in options.currencies}
         self.default_currency = options.default_currency.upper()
         self.settings = InvoiceSettings(
@@ -85,6 +90,10 @@ class OnlyofficeStore:
         with self.lock:
             return self._users.get(user_id)
 
+    def user_by_name(self, user_name: str) -> User | None:
+        with self.lock:
+            return next((u for u in self._users.values() if u.user_name == user_name), None)
+
     def password_of(self, user: User) -> str | None:
         with self.lock:
             return self._passwords.get(user.id)
@@ -97,11 +106,14 @@ class OnlyofficeStore:
                     return user if secrets.compare_digest(secret, password) else None
             return None
 
-    def issue_token(self, user: str | User | None = None, admin: bool = False) -> str:
-        """A valid token. `user` is a user name (created when new) or a User; None = admin."""
+    def issue_token(
+        self, user: str | User | None = None, admin: bool = False, *, token: str | None = None
+    ) -> str:
+        """A valid token. `user` is a user name (created when new) or a User; None = admin.
+        `token` fixes its text (the sandbox derives it from its seed)."""
         with self.lock:
             account = self._account(user, admin)
-            token = secrets.token_urlsafe(32)
+            token = token or secrets.token_urlsafe(32)
             self._tokens[token] = (account.id, self.clock() + self.options.token_lifetime)
             return token
 
@@ -290,6 +302,24 @@ class OnlyofficeStore:
     def remove_info(self, info_id: int) -> ContactInfo | None:
         with self.lock:
             return self._infos.pop(info_id, None)
+
+    @property
+    def deals(self) -> dict[int, Deal]:
+        with self.lock:
+            return dict(self._deals)
+
+    def deal(self, deal_id: int) -> Deal | None:
+        with self.lock:
+            return self._deals.get(deal_id)
+
+    def put_deal(self, deal: Deal) -> Deal:
+        with self.lock:
+            self._deals[deal.id] = deal
+            return deal
+
+    def remove_deal(self, deal_id: int) -> Deal | None:
+        with self.lock:
+            return self._deals.pop(deal_id, None)
 
     # --- usage checks for the delete rules (§3.5, §6) --------------------------------------
 

@@ -1,6 +1,6 @@
 """What ONLYOFFICE puts on the wire: the envelope, JSON text, money and ApiDateTime values.
 
-Owns the byte-level form of every answer (shared/contracts/onlyoffice-api.md §2.1-§2.5): the
+Owns the byte-level form of every answer (ONLYOFFICE API notes §2.1-§2.5): the
 success and error envelopes with their headers, the JSON writer (decimals as numbers with two
 decimals, `/` escaped as `\\/`, lone surrogates as `\\uXXXX`), and ApiDateTime output and input
 in the portal's time zone. It must not decide what goes into a payload.

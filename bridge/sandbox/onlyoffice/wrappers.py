@@ -84,8 +84,8 @@ def status_wrapper(status: int) -> Wire:
     return {"id": int(status), "title": STATUS_TITLES.get(status, str(status))}
 
 
-def line_wrapper(line: InvoiceLine) -> Wire:
-    return {
+def line_wrapper(line: InvoiceLine, store: OnlyofficeStore | None = None) -> Wire:
+    wire: Wire = {
         "id": line.id,
         "invoiceID": line.invoice_id,
         "invoiceItemID": line.item_id,
@@ -97,19 +97,24 @@ def line_wrapper(line: InvoiceLine) -> Wire:
         "price": line.price,
         "discount": line.discount,
     }
+    return wire if store is None else store.damage.apply("line", line.id, wire)
 
 
 def tax_wrapper(view: View, tax: Tax) -> Wire:
-    return {
-        "id": tax.id,
-        "name": tax.name,
-        "description": tax.description,
-        "rate": tax.rate,
-        "createOn": view.date(tax.create_on),
-        "createBy": employee_wrapper(view, tax.create_by),
-        "canEdit": view.is_admin,
-        "canDelete": view.is_admin and not view.store.tax_in_use(tax.id),
-    }
+    return view.store.damage.apply(
+        "tax",
+        tax.id,
+        {
+            "id": tax.id,
+            "name": tax.name,
+            "description": tax.description,
+            "rate": tax.rate,
+            "createOn": view.date(tax.create_on),
+            "createBy": employee_wrapper(view, tax.create_by),
+            "canEdit": view.is_admin,
+            "canDelete": view.is_admin and not view.store.tax_in_use(tax.id),
+        },
+    )
 
 
 def _item_tax(view: View, tax_id: int) -> Wire | None:
@@ -122,22 +127,26 @@ def _item_tax(view: View, tax_id: int) -> Wire | None:
 
 
 def item_wrapper(view: View, item: Item) -> Wire:
-    return {
-        "id": item.id,
-        "title": item.title,
-        "stockKeepingUnit": item.sku,
-        "description": item.description,
-        "price": item.price,
-        "currency": default_currency(view),
-        "stockQuantity": item.stock_quantity,
-        "trackInvenory": item.track_inventory,  # sic: the typo is on the wire (§2.3)
-        "invoiceTax1": _item_tax(view, item.tax1_id),
-        "invoiceTax2": _item_tax(view, item.tax2_id),
-        "createOn": view.date(item.create_on),
-        "createBy": employee_wrapper(view, item.create_by),
-        "canEdit": view.is_admin,
-        "canDelete": view.is_admin and not view.store.item_in_use(item.id),
-    }
+    return view.store.damage.apply(
+        "item",
+        item.id,
+        {
+            "id": item.id,
+            "title": item.title,
+            "stockKeepingUnit": item.sku,
+            "description": item.description,
+            "price": item.price,
+            "currency": default_currency(view),
+            "stockQuantity": item.stock_quantity,
+            "trackInvenory": item.track_inventory,  # sic: the typo is on the wire (§2.3)
+            "invoiceTax1": _item_tax(view, item.tax1_id),
+            "invoiceTax2": _item_tax(view, item.tax2_id),
+            "createOn": view.date(item.create_on),
+            "createBy": employee_wrapper(view, item.create_by),
+            "canEdit": view.is_admin,
+            "canDelete": view.is_admin and not view.store.item_in_use(item.id),
+        },
+    )
 
 
 def _photo_url(view: View, contact: Contact, size: int) -> str:
@@ -166,7 +175,7 @@ def contact_base(view: View, contact: Contact, *, can_delete: bool = False) -> W
     }
     if private:
         wire["accessList"] = [employee_wrapper(view, uid) for uid in contact.managers]
-    return wire
+    return view.store.damage.apply("contact", contact.id, wire)
 
 
 def _readable_contact(view: View, contact_id: int) -> Wire | None:
@@ -193,7 +202,7 @@ def invoice_wrapper(view: View, invoice: Invoice, *, full: bool, enrich: bool = 
         "templateType": invoice.template_type,
         "contact": _readable_contact(view, invoice.contact_id) if enrich else None,
         "consignee": _readable_contact(view, invoice.consignee_id) if enrich else None,
-        "entity": None,  # deals are not simulated, so no invoice is linked to one
+        "entity": entity_wrapper(view, invoice.entity_id) if enrich else None,
         "dueDate": view.date(invoice.due_date),
         "language": invoice.language,
         "currency": currency_wrapper(currency),
@@ -209,10 +218,18 @@ def invoice_wrapper(view: View, invoice: Invoice, *, full: bool, enrich: bool = 
         "canDelete": caller is not None and access.can_delete_invoice(caller, invoice),
     }
     if full:
-        wire["invoiceLines"] = sorted_lines(invoice) if enrich else None
-    return wire
+        wire["invoiceLines"] = sorted_lines(invoice, view.store) if enrich else None
+    return view.store.damage.apply("invoice", invoice.id, wire)
 
 
-def sorted_lines(invoice: Invoice) -> list[Wire]:
+def entity_wrapper(view: View, deal_id: int) -> Wire | None:
+    """The linked deal as `{entityType, entityId, entityTitle}`; null without one (§4.1)."""
+    deal = view.store.deal(deal_id) if deal_id > 0 else None
+    if deal is None:
+        return None
+    return {"entityType": "opportunity", "entityId": deal.id, "entityTitle": deal.title}
+
+
+def sorted_lines(invoice: Invoice, store: OnlyofficeStore | None = None) -> list[Wire]:
     ordered = sorted(invoice.lines, key=lambda line: (line.sort_order, line.id))
-    return [line_wrapper(line) for line in ordered]
+    return [line_wrapper(line, store) for line in ordered]

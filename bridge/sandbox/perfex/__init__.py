@@ -1,7 +1,7 @@
 """A strict in-process simulator of the Perfex CRM REST API module (2.0.8, or 3.0.3 deltas).
 
-The simulator follows `shared/contracts/perfex-api.md`, quirks included, so a bridge that
-works here has met the real module's rules. Serve it with `SimulatorServer`:
+The simulator follows the Perfex API notes (sections cited as "contract N"), quirks included,
+so a bridge that works here has met the real module's rules. Serve it with `SimulatorServer`:
 
     sim = PerfexSimulator(version="2", today=date(2026, 11, 21))
     sim.load(generate(seed=1, invoices=50))

@@ -13,7 +13,7 @@ Must not: implement endpoint rules (the controllers do) or inject transport faul
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -63,7 +63,9 @@ class PerfexSimulator:
 
     `version` overrides `options.version` when given. `today` drives due dates, statuses and
     creation times (default: the real date). `clock` (epoch seconds) is only used for token
-    ages and the 3.x rate-limit windows.
+    ages and the 3.x rate-limit windows. `token` is registered for `token_user` at
+    `token_issued_at` (defaults: a numbered user, now), limited to `permissions` when given
+    (permission checks on, as for every token made in the admin UI).
     """
 
     def __init__(
@@ -73,13 +75,16 @@ class PerfexSimulator:
         options: PerfexOptions | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        token_user: str | None = None,
+        token_issued_at: int | None = None,
+        permissions: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         options = options or PerfexOptions()
         if version is not None:
             options = replace(options, version=str(version))
         self.options = options
         self.store = PerfexStore(options, today or date.today(), clock)
-        self.token = self.store.issue_token()
+        self.token = self.store.issue_token(permissions, user=token_user, issued_at=token_issued_at)
         self._limits = RateLimits(options.v3_rate_limit, options.v3_method_limit, clock)
 
     @property

@@ -1,11 +1,11 @@
 """Perfex's money and status rules, as pure functions over stored values.
 
 Owns: `total_tax` as the server recomputes it (`update_sales_total_tax_column`, contract 5.3),
-the admin UI's subtotal/total formula used to seed realistic invoices (5.2), invoice status
-(`update_invoice_status`, 3.2) and `total_left_to_pay`.
+invoice status (`update_invoice_status`, 3.2) and `total_left_to_pay`.
 
-Must not: touch the store, the clock or HTTP. All money is `Decimal`; PHP computes in floats and
-writes them with 14 significant digits, which exact decimals reproduce for invoice-sized sums.
+Must not: touch the store, the clock or HTTP, or compute what the admin screen posts
+(`screen.py`). Values come in and go out as `Decimal`; inside, PHP's float arithmetic is
+replayed step by step.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bridge.sandbox.perfex.php import PhpFatalError, round_half_up
+from bridge.sandbox.perfex.php import PhpFatalError, php_float_string, round_half_up
 
 UNPAID, PAID, PARTIALLY, OVERDUE, CANCELLED, DRAFT = 1, 2, 3, 4, 5, 6
 STATUS_CODES = (UNPAID, PAID, PARTIALLY, OVERDUE, CANCELLED, DRAFT)
@@ -46,48 +46,49 @@ def server_total_tax(
     discount: Discount,
     subtotal: Decimal,
 ) -> Decimal:
-    """Sum per tax key of qty x rate / 100 x taxrate, less a before-tax discount (5.3)."""
-    per_key: dict[str, Decimal] = {}
+    """`update_sales_total_tax_column` (5.3), in PHP floats as the server computes it.
+
+    Per `NAME|RATE` key: the sum of qty x rate / 100 x taxrate over the stored two-decimal
+    values, less a before-tax discount; the float sum then goes into the SQL text with PHP's
+    14 significant digits and MySQL rounds that to two places, half away from zero.
+    """
+    per_key: dict[str, list[float]] = {}
     for qty, rate, taxes in lines:
         for tax in taxes:
-            per_key[tax.key] = per_key.get(tax.key, Decimal(0)) + qty * rate / HUNDRED * tax.rate
-    total = Decimal(0)
-    for value in per_key.values():
-        total += _discounted(value, discount, subtotal)
-    return round_half_up(total)
+            per_key.setdefault(tax.key, []).append(float(qty) * float(rate) / 100 * float(tax.rate))
+    total = 0.0
+    for values in per_key.values():
+        total += _discounted(sum(values, 0.0), discount, subtotal)
+    stored = round_half_up(Decimal(php_float_string(total)))
+    return stored if stored else Decimal("0.00")  # MySQL never stores -0.00
 
 
-def _discounted(value: Decimal, discount: Discount, subtotal: Decimal) -> Decimal:
+def _discounted(value: float, discount: Discount, subtotal: Decimal) -> float:
     if discount.kind != "before_tax":
         return value
     if discount.percent != 0:
-        return value - value * discount.percent / HUNDRED
+        return value - value * float(discount.percent) / 100
     if discount.fixed != 0:
         if subtotal == 0:
             raise PhpFatalError("Division by zero")  # PHP 8 DivisionByZeroError
-        share = discount.fixed / subtotal * HUNDRED
-        return value - value * share / HUNDRED
+        share = float(discount.fixed) / float(subtotal) * 100
+        return value - value * share / 100
     return value
 
 
-def ui_totals(
-    lines: Iterable[tuple[Decimal, Decimal, Sequence[LineTax]]],
-    adjustment: Decimal = Decimal(0),
-) -> tuple[Decimal, Decimal]:
-    """(subtotal, total) as the admin UI posts them, without discounts (contract 5.2)."""
-    subtotal = Decimal(0)
-    taxes = Decimal(0)
-    for qty, rate, line_taxes in lines:
-        amount = (rate * qty).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        subtotal += amount
-        taxes += sum((amount / HUNDRED * tax.rate for tax in line_taxes if tax.rate), Decimal(0))
-    return round_half_up(subtotal), round_half_up(subtotal + taxes + adjustment)
+def is_past_due(duedate: date | str | None, today: date) -> bool:
+    """`duedate < today` as PHP compares them; MySQL's zero date `0000-00-00` is long past."""
+    if duedate is None:
+        return False
+    if isinstance(duedate, str):
+        return True
+    return duedate < today
 
 
 def invoice_status(
     status: int,
     total: Decimal,
-    duedate: date | None,
+    duedate: date | str | None,
     payments: Sequence[Decimal],
     today: date,
     *,
@@ -99,12 +100,12 @@ def invoice_status(
     if not payments:
         if total == 0:
             return PAID
-        return OVERDUE if duedate is not None and duedate < today else UNPAID
+        return OVERDUE if is_past_due(duedate, today) else UNPAID
     return _status_with_payments(total, duedate, payments, today)
 
 
 def _status_with_payments(
-    total: Decimal, duedate: date | None, payments: Sequence[Decimal], today: date
+    total: Decimal, duedate: date | str | None, payments: Sequence[Decimal], today: date
 ) -> int:
     # The first payment alone equal to the total counts as paid, then the sum decides.
     if payments[0] == total:
@@ -116,7 +117,7 @@ def _status_with_payments(
         return UNPAID
     if duedate is None or paid > 0:
         return PARTIALLY
-    return OVERDUE if duedate < today else UNPAID
+    return OVERDUE if is_past_due(duedate, today) else UNPAID
 
 
 def left_to_pay(total: Decimal, payments: Sequence[Decimal]) -> Decimal:

@@ -1,7 +1,8 @@
 """How `Invoices_model` turns posted header fields into column values (contract 2.5, 2.6).
 
-Owns: the normalisation shared by create and update (cancel_overdue_reminders, recurring,
-PHP-serialized payment modes, shipping mapping, street `nl2br`, NULL due date), the
+Owns: the normalisation of create and update (cancel_overdue_reminders, cycles and recurring
+with their update-only resets, PHP-serialized payment modes, shipping mapping, street
+`nl2br`, NULL due date), the
 `_format_data_sales_feature` formatter (helper keys dropped, `to_sql_date`, `nl2br` on notes,
 adjustment default, discount_type cleared, empty ids to 0), and the write of the remaining keys
 as columns, where an unknown key or an unstorable value fails the whole statement.
@@ -89,10 +90,17 @@ def to_sql_date(value: PhpValue) -> str | None:
     return text.rstrip("\n")
 
 
-def normalise(data: Data, *, recurring_before: int = 0) -> None:
-    """The header steps before the formatter, identical on create and update."""
-    data["cancel_overdue_reminders"] = 1 if "cancel_overdue_reminders" in data else 0
-    _recurring(data, recurring_before)
+def normalise(data: Data, *, updating: bool = False, recurring_before: int = 0) -> None:
+    """The header steps of `Invoices_model::add` / `::update` before the formatter.
+
+    On update (contract 2.6) `cycles` left out is reset to 0, and a left-out `recurring`
+    also resets `recurring_type` and `custom_recurring`.
+    """
+    # isset(): present and not NULL, whatever the value ("0" and false count as present).
+    data["cancel_overdue_reminders"] = 1 if data.get("cancel_overdue_reminders") is not None else 0
+    if updating and data.get("cycles") is None:
+        data["cycles"] = 0
+    _recurring(data, updating, recurring_before)
     modes = data.get("allowed_payment_modes")
     data["allowed_payment_modes"] = serialize(modes if modes is not None else {})
     _map_shipping(data)
@@ -108,17 +116,19 @@ def _present(value: PhpValue) -> bool:
     return value not in (None, "", "0", 0, False) and value != {}
 
 
-def _recurring(data: Data, recurring_before: int) -> None:
+def _recurring(data: Data, updating: bool, recurring_before: int) -> None:
     if data.get("recurring") is None:
-        data.update(recurring=0, custom_recurring=0, recurring_type=None)
+        data.update(recurring=0, custom_recurring=0)
+        if updating:
+            data["recurring_type"] = None
     elif data["recurring"] == "custom":
         data["recurring_type"] = data.get("repeat_type_custom")
         data["custom_recurring"] = 1
         data["recurring"] = data.get("repeat_every_custom")
-    else:
+    elif updating:
         data.update(custom_recurring=0, recurring_type=None)
     # A recurring invoice switched to "no" loses its cycle bookkeeping.
-    if recurring_before != 0 and equals_zero(data["recurring"]):
+    if updating and recurring_before != 0 and equals_zero(data["recurring"]):
         data.update(cycles=0, total_cycles=0, last_recurring_date=None)
 
 
@@ -132,7 +142,14 @@ def _map_shipping(data: Data) -> None:
         return
     data["include_shipping"] = 1
     shown = data.get("show_shipping_on_invoice")
-    data["show_shipping_on_invoice"] = 1 if shown in (1, "1", "on", True) else 0
+    data["show_shipping_on_invoice"] = 1 if shown == "on" or _equals_one(shown) else 0
+
+
+def _equals_one(value: PhpValue) -> bool:
+    """PHP 8 `$value == 1`."""
+    if isinstance(value, bool):
+        return value
+    return is_numeric(value) and to_decimal(value) == 1
 
 
 def format_sales_data(data: Data) -> None:

@@ -125,6 +125,8 @@ def update_lines(store: PerfexStore, invoice_id: int, items: PhpValue, strict: b
         line = store.lines.get(_line_id(entry.get("itemid")) or 0)
         if line is not None and strict and line.rel_id != invoice_id:
             line = None
+        if line is not None:
+            store.damage.repair("line", line.id, LINE_COLUMNS)  # all six columns are rewritten
         changed = _rewrite(line, entry) or changed
         changed = _reconcile_taxes(line, entry.get("taxname")) or changed
     return changed

@@ -139,6 +139,8 @@ def customers_put(call: Call) -> Answer:
     except WriteRejected:
         values = {}
     changed = customer is not None and any(customer.row[k] != v for k, v in values.items())
+    if customer is not None:
+        call.store.damage.repair("customer", customer.userid, values)
     if not changed or customer is None:
         return message(404, "Customers Update Fail.")
     customer.row.update(values)
@@ -172,7 +174,7 @@ def items_search(call: Call) -> Answer:
     found = search_catalogue(call.store, call.argument)
     if not found:
         return message(404, NO_DATA)
-    return Answer(200, [views.catalogue_search_row(item) for item in found])
+    return Answer(200, [views.catalogue_search_row(call.store, item) for item in found])
 
 
 # --- common -----------------------------------------------------------------------------------

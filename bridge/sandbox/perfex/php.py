@@ -32,9 +32,28 @@ def json_encode(value: object) -> bytes:
     Python's escaping already matches PHP's for quotes, backslashes, control characters and
     non-ASCII (lowercase hex, surrogate pairs); PHP additionally escapes `/` and leaves DEL raw.
     Only JSON strings can contain `/`, so a plain replace is exact.
+
+    A string that is not valid UTF-8 (bytes kept as surrogate escapes) makes PHP's
+    `json_encode` return false, which the module prints as an empty body: b"" here.
     """
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    if "\\ud" in text and _has_invalid_utf8(value):
+        return b""
     return text.replace("/", "\\/").replace("\\u007f", "\x7f").encode("ascii")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_invalid_utf8(value: object) -> bool:
+    """Whether any string holds a lone surrogate, i.e. bytes that were not UTF-8."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_invalid_utf8(k) or _has_invalid_utf8(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_invalid_utf8(item) for item in value)
+    return False
 
 
 def php_key(key: str) -> int | str:
@@ -77,6 +96,15 @@ def _php_float(value: float) -> str:
         sign = "-" if exponent.startswith("-") else "+"
         return f"{mantissa}E{sign}{exponent.lstrip('+-')}"
     return text
+
+
+def php_float_string(value: float) -> str:
+    """A float interpolated into SQL text: PHP's `(string)` with `precision = 14`."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "NAN" if value != value else ("INF" if value > 0 else "-INF")
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(value, ".14G")
 
 
 _NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*")

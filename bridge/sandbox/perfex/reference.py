@@ -1,9 +1,11 @@
 """Reference tables of the simulated install: currencies, taxes, catalogue, payment modes.
 
-Owns: the row types of `tblcurrencies`, `tbltaxes`, `tblitems`, `tblpayment_modes`, the online
-gateways and `tblexpenses_categories`, and the defaults every simulator starts with: EUR (id 1,
-the base currency), USD (2) and GBP (3); two offline payment modes a client may use, one that
-is invoice-only and one inactive (both hidden from `common/payment_mode`), and two gateways.
+Owns: the row types of `tblcurrencies`, `tbltaxes`, `tblitems`, `tblpayment_modes`, the
+online gateways, `tblcustomfields` and `tblexpenses_categories`, and the defaults every
+simulator starts with: EUR (id 1, the base currency), USD (2) and GBP (3); two offline payment
+modes a client may use, one that is invoice-only and one inactive (both hidden from
+`common/payment_mode`), and two gateways; plus the look of currencies an admin may add later
+(`ADDABLE_CURRENCIES`).
 
 Must not: hold invoices or customers (store.py) or know about HTTP.
 """
@@ -65,6 +67,15 @@ class Gateway:
 
 
 @dataclass(frozen=True)
+class CustomField:
+    """One `tblcustomfields` row; `fieldto` is what it belongs to ("invoice", "customers")."""
+
+    id: int
+    name: str
+    fieldto: str = "invoice"
+
+
+@dataclass(frozen=True)
 class ExpenseCategory:
     id: int
     name: str
@@ -76,6 +87,15 @@ DEFAULT_CURRENCIES = (
     Currency(2, "$", "USD", ".", ",", "before", 0),
     Currency(3, "£", "GBP", ".", ",", "before", 0),
 )
+# Currencies an admin adds when the books need them: (symbol, decimal, thousands, placement).
+ADDABLE_CURRENCIES = {
+    "CHF": ("CHF", ".", "'", "before"),
+    "PLN": ("zł", ",", " ", "after"),
+    "CZK": ("Kč", ",", " ", "after"),
+    "SEK": ("kr", ",", " ", "after"),
+    "DKK": ("kr.", ",", ".", "after"),
+    "JPY": ("¥", ".", ",", "before"),
+}
 DEFAULT_PAYMENT_MODES = (
     PaymentMode(1, "Bank transfer", "IBAN on the invoice.", show_on_pdf=1),
     PaymentMode(2, "Cash"),

@@ -6,7 +6,8 @@ in an INT column becomes 0 rather than an error), and the rendering of stored va
 strings the mysqli driver returns.
 
 Must not: apply business rules (status, totals, nl2br); that is the store's and the writers'.
-Stored values are typed: `int`, `Decimal` (two places), `date`, `datetime`, `str` or `None`.
+Stored values are typed: `int`, `Decimal` (two places), `date`, `datetime`, `str` or `None`;
+a date column may also hold `ZERO_DATE`, the string MySQL stores for 0000-00-00.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def _cols(spec: str, kind: str, nullable: bool = True, default: Stored = None) -
 
 
 ZERO = Decimal("0.00")
+# MySQL's zero date: legal in a real `date` column (and common in old installs), no date at all.
+ZERO_DATE = "0000-00-00"
 
 INVOICE_COLUMNS: tuple[Column, ...] = (
     Column("id", "int", False),

@@ -98,6 +98,8 @@ def _invoice_matches(store: PerfexStore, invoice: StoredInvoice, key: str) -> bo
     needle = fold(key)
     if _like(needle, (invoice.row[name] for name in _INVOICE_TEXT)):
         return True
+    if _like(needle, invoice.custom_values.values()):
+        return True
     customer = store.customers.get(invoice.clientid)
     return customer is not None and _customer_text_matches(customer, needle)
 

@@ -20,20 +20,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from bridge.sandbox.damage import DamageBook
 from bridge.sandbox.perfex import engine
 from bridge.sandbox.perfex.engine import Discount, LineTax
 from bridge.sandbox.perfex.options import PerfexOptions
 from bridge.sandbox.perfex.php import round_half_up
 from bridge.sandbox.perfex.reference import (
+    ADDABLE_CURRENCIES,
     DEFAULT_CURRENCIES,
     DEFAULT_EXPENSE_CATEGORIES,
     DEFAULT_GATEWAYS,
     DEFAULT_PAYMENT_MODES,
     CatalogueItem,
     Currency,
+    CustomField,
     Tax,
 )
-from bridge.sandbox.perfex.schema import INVOICE_COLUMN_MAP, Column, Stored, coerce
+from bridge.sandbox.perfex.schema import INVOICE_COLUMN_MAP, ZERO_DATE, Column, Stored, coerce
 from bridge.sandbox.perfex.tokens import TokenRegistry
 
 
@@ -91,10 +94,11 @@ class StoredCustomer:
 
 @dataclass
 class StoredInvoice:
-    """One `tblinvoices` row (typed values, all columns) and its tags."""
+    """One `tblinvoices` row (typed values, all columns), its tags and custom field values."""
 
     row: dict[str, Stored]
     tags: list[str] = field(default_factory=list)
+    custom_values: dict[int, str] = field(default_factory=dict)  # custom field id -> value
 
     def __getitem__(self, column: str) -> Stored:
         return self.row[column]
@@ -128,7 +132,8 @@ class StoredInvoice:
         return self.row["date"]  # type: ignore[return-value]
 
     @property
-    def duedate(self) -> date | None:
+    def duedate(self) -> date | str | None:
+        """A date, None, or `schema.ZERO_DATE` (a broken but legal MySQL value)."""
         return self.row["duedate"]  # type: ignore[return-value]
 
     @property
@@ -149,12 +154,14 @@ class PerfexStore:
         self.today = today
         self.clock = clock
         self.tokens = TokenRegistry()
+        self.damage = DamageBook()
         self.currencies = {currency.id: currency for currency in DEFAULT_CURRENCIES}
         self.payment_modes = {mode.id: mode for mode in DEFAULT_PAYMENT_MODES}
         self.gateways = DEFAULT_GATEWAYS
         self.expense_categories = {c.id: c for c in DEFAULT_EXPENSE_CATEGORIES}
         self.taxes: dict[int, Tax] = {}
         self.catalogue: dict[int, CatalogueItem] = {}
+        self.custom_fields: dict[int, CustomField] = {}
         self.customers: dict[int, StoredCustomer] = {}
         self.invoices: dict[int, StoredInvoice] = {}
         self.lines: dict[int, StoredLine] = {}
@@ -197,14 +204,52 @@ class PerfexStore:
     def currency_ids(self) -> dict[str, str]:
         return {currency.name: str(currency.id) for currency in self.currencies.values()}
 
-    def issue_token(self, permissions: Mapping[str, Iterable[str]] | None = None) -> str:
-        """A new registered token; with `permissions`, checks are on and limited to that table.
+    def define_custom_field(self, name: str, fieldto: str = "invoice") -> CustomField:
+        """The custom field `name` of `fieldto`, defined in the admin UI on first use."""
+        with self.lock:
+            for known in self.custom_fields.values():
+                if known.name == name and known.fieldto == fieldto:
+                    return known
+            defined = CustomField(self.next_id("customfields"), name, fieldto)
+            self.custom_fields[defined.id] = defined
+            return defined
 
-        Its API_TIME is the injected clock's now, so the ten-year age check always passes.
+    def invoice_custom_fields(self) -> list[CustomField]:
+        with self.lock:
+            return [f for f in self.custom_fields.values() if f.fieldto == "invoice"]
+
+    def ensure_currency(self, iso: str) -> Currency:
+        """The currency row for `iso`, added with the next id as an admin would add it."""
+        with self.lock:
+            for currency in self.currencies.values():
+                if currency.name == iso:
+                    return currency
+            symbol, decimal, thousands, placement = ADDABLE_CURRENCIES.get(
+                iso, (iso, ".", ",", "before")
+            )
+            added = Currency(
+                max(self.currencies, default=0) + 1, symbol, iso, decimal, thousands, placement, 0
+            )
+            self.currencies[added.id] = added
+            return added
+
+    def issue_token(
+        self,
+        permissions: Mapping[str, Iterable[str]] | None = None,
+        *,
+        user: str | None = None,
+        issued_at: int | None = None,
+    ) -> str:
+        """A new registered token; with `permissions`, checks are on and limited to that table
+        (feature -> capabilities, e.g. `{"invoices": ["get", "search_get"]}`).
+
+        Its API_TIME is the injected clock's now unless `issued_at` fixes it; with a fixed
+        user and time the token is the same every run (the sandbox derives both from its seed).
         """
         with self.lock:
             number = self.next_id("user_api")
-            return self.tokens.issue(f"sandbox-{number}", int(self.clock()), permissions)
+            when = int(self.clock()) if issued_at is None else issued_at
+            return self.tokens.issue(user or f"sandbox-{number}", when, permissions)
 
     # --- lines and payments -----------------------------------------------------------------
 
@@ -340,6 +385,8 @@ class PerfexStore:
 
 
 def _ui_value(column: Column, value: object) -> Stored:
+    if column.kind == "date" and value == ZERO_DATE:
+        return ZERO_DATE
     if column.kind == "money" and isinstance(value, Decimal):
         return round_half_up(value)
     if column.kind == "date" and isinstance(value, date) and not isinstance(value, datetime):

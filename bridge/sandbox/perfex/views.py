@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bridge.sandbox.perfex.php import strip_tags
-from bridge.sandbox.perfex.reference import CatalogueItem
+from bridge.sandbox.perfex.reference import CatalogueItem, PaymentMode
 from bridge.sandbox.perfex.schema import CLIENT_COLUMNS, INVOICE_COLUMNS, render
 from bridge.sandbox.perfex.store import (
     Payment,
@@ -53,8 +53,16 @@ def invoice_list_row(store: PerfexStore, invoice: StoredInvoice) -> Row:
     """`Invoices_model::get('')` row: columns, currency join, then the API's `customfields`."""
     out = invoice_columns(store, invoice)
     _add_currency(store, invoice, out)
-    out["customfields"] = []
-    return out
+    out["customfields"] = invoice_custom_fields(store, invoice)
+    return store.damage.apply("invoice", invoice.id, out)
+
+
+def invoice_custom_fields(store: PerfexStore, invoice: StoredInvoice) -> list[Row]:
+    """`get_api_custom_data`: every invoice custom field with this invoice's value or ""."""
+    return [
+        {"label": field.name, "value": invoice.custom_values.get(field.id, "")}
+        for field in store.invoice_custom_fields()
+    ]
 
 
 def _add_currency(store: PerfexStore, invoice: StoredInvoice, out: Row) -> None:
@@ -92,7 +100,7 @@ def invoice_full(store: PerfexStore, invoice: StoredInvoice) -> Row:
     out = invoice_columns(store, invoice)
     _add_currency(store, invoice, out)
     out["total_left_to_pay"] = f"{store.left_to_pay(invoice.id):.2f}"
-    out["items"] = [line_row(line) for line in store.lines_of(invoice.id)]
+    out["items"] = [line_row(store, line) for line in store.lines_of(invoice.id)]
     out["attachments"] = []
     if invoice.row["project_id"]:
         out["project_data"] = None  # no projects are simulated: projects_model->get() is null
@@ -100,23 +108,27 @@ def invoice_full(store: PerfexStore, invoice: StoredInvoice) -> Row:
     out["client"] = _invoice_client(store, invoice)
     out["payments"] = [payment_row(store, payment) for payment in store.payments_of(invoice.id)]
     out["scheduled_email"] = None
-    out["customfields"] = []
-    return out
+    out["customfields"] = invoice_custom_fields(store, invoice)
+    return store.damage.apply("invoice", invoice.id, out)
 
 
-def line_row(line: StoredLine) -> Row:
-    return {
-        "id": str(line.id),
-        "rel_id": str(line.rel_id),
-        "rel_type": line.rel_type,
-        "description": line.description,
-        "long_description": line.long_description,
-        "qty": render(line.qty),
-        "rate": render(line.rate),
-        "unit": line.unit,
-        "item_order": render(line.item_order),
-        "customfields": [],
-    }
+def line_row(store: PerfexStore, line: StoredLine) -> Row:
+    return store.damage.apply(
+        "line",
+        line.id,
+        {
+            "id": str(line.id),
+            "rel_id": str(line.rel_id),
+            "rel_type": line.rel_type,
+            "description": line.description,
+            "long_description": line.long_description,
+            "qty": render(line.qty),
+            "rate": render(line.rate),
+            "unit": line.unit,
+            "item_order": render(line.item_order),
+            "customfields": [],
+        },
+    )
 
 
 def _invoice_client(store: PerfexStore, invoice: StoredInvoice) -> Row:
@@ -145,13 +157,17 @@ def payment_row(store: PerfexStore, payment: Payment) -> Row:
     )
     if mode is not None:
         out["id"] = str(mode.id)
-        out.update({name: render(getattr(mode, name)) for name in _PAYMENT_MODE_FIELDS})
+        out.update(store.damage.apply("payment_mode", mode.id, payment_mode_columns(mode)))
     else:
         for gateway in store.gateways:
             if gateway.id == payment.paymentmode:
                 out.update(id=gateway.id, name=gateway.name)
     out["paymentid"] = str(payment.id)
     return out
+
+
+def payment_mode_columns(mode: PaymentMode) -> Row:
+    return {name: render(getattr(mode, name)) for name in _PAYMENT_MODE_FIELDS}
 
 
 def customer_columns(store: PerfexStore, customer: StoredCustomer) -> Row:
@@ -161,7 +177,7 @@ def customer_columns(store: PerfexStore, customer: StoredCustomer) -> Row:
         out["company"] = f"{customer.contact.firstname} {customer.contact.lastname}"
     if not store.options.vat_field_enabled:
         out["vat"] = None
-    return out
+    return store.damage.apply("customer", customer.userid, out)
 
 
 def customer_row(store: PerfexStore, customer: StoredCustomer) -> Row:
@@ -171,45 +187,53 @@ def customer_row(store: PerfexStore, customer: StoredCustomer) -> Row:
 
 
 def invoice_search_row(store: PerfexStore, invoice: StoredInvoice) -> Row:
-    """`SELECT invoices.*, clients.*`: same-named client columns win, even when NULL."""
-    out = invoice_columns(store, invoice)
+    """`SELECT invoices.*, clients.*`: same-named client columns win, even when NULL (and
+    even over a broken invoice column)."""
+    out = store.damage.apply("invoice", invoice.id, invoice_columns(store, invoice))
     customer = store.customers.get(invoice.clientid)
     client = customer_columns(store, customer) if customer else dict.fromkeys(_CLIENT_NAMES)
     out.update(client)
     out["invoiceid"] = str(invoice.id)
-    out["customfields"] = []
+    out["customfields"] = invoice_custom_fields(store, invoice)
     return out
 
 
 def catalogue_row(store: PerfexStore, item: CatalogueItem) -> Row:
     tax = store.taxes.get(item.taxid) if item.taxid else None
     tax2 = store.taxes.get(item.taxid_2) if item.taxid_2 else None
-    return {
-        "itemid": str(item.id),
-        "rate": render(item.rate),
-        "taxrate": render(tax.taxrate) if tax else None,
-        "taxid": str(tax.id) if tax else None,
-        "taxname": tax.name if tax else None,
-        "taxrate_2": render(tax2.taxrate) if tax2 else None,
-        "taxid_2": str(tax2.id) if tax2 else None,
-        "taxname_2": tax2.name if tax2 else None,
-        "description": item.description,
-        "long_description": item.long_description,
-        "group_id": str(item.group_id),
-        "group_name": None,
-        "unit": item.unit,
-        "customfields": [],
-    }
+    return store.damage.apply(
+        "item",
+        item.id,
+        {
+            "itemid": str(item.id),
+            "rate": render(item.rate),
+            "taxrate": render(tax.taxrate) if tax else None,
+            "taxid": str(tax.id) if tax else None,
+            "taxname": tax.name if tax else None,
+            "taxrate_2": render(tax2.taxrate) if tax2 else None,
+            "taxid_2": str(tax2.id) if tax2 else None,
+            "taxname_2": tax2.name if tax2 else None,
+            "description": item.description,
+            "long_description": item.long_description,
+            "group_id": str(item.group_id),
+            "group_name": None,
+            "unit": item.unit,
+            "customfields": [],
+        },
+    )
 
 
-def catalogue_search_row(item: CatalogueItem) -> Row:
+def catalogue_search_row(store: PerfexStore, item: CatalogueItem) -> Row:
     subtext = strip_tags(item.long_description[:200]) + "..."
-    return {
+    row: Row = {
         "rate": render(item.rate),
         "id": str(item.id),
         "name": f"({app_format_number(item.rate)}) {item.description}",
         "subtext": subtext,
     }
+    # The search row holds only some of the item's columns: only their damage shows.
+    damaged = store.damage.apply("item", item.id, dict(row))
+    return {key: damaged[key] for key in row if key in damaged}
 
 
 def app_format_number(amount: Decimal) -> str:
@@ -219,7 +243,12 @@ def app_format_number(amount: Decimal) -> str:
 
 def tax_rows(store: PerfexStore) -> list[Row]:
     taxes = sorted(store.taxes.values(), key=lambda tax: (tax.taxrate, tax.id))
-    return [{"id": str(t.id), "name": t.name, "taxrate": render(t.taxrate)} for t in taxes]
+    return [
+        store.damage.apply(
+            "tax", t.id, {"id": str(t.id), "name": t.name, "taxrate": render(t.taxrate)}
+        )
+        for t in taxes
+    ]
 
 
 def payment_mode_rows(store: PerfexStore) -> list[Row]:
@@ -227,12 +256,8 @@ def payment_mode_rows(store: PerfexStore) -> list[Row]:
     rows: list[Row] = []
     for mode in store.payment_modes.values():
         if mode.active and mode.invoices_only != 1:
-            rows.append(
-                {
-                    "id": str(mode.id),
-                    **{name: render(getattr(mode, name)) for name in _PAYMENT_MODE_FIELDS},
-                }
-            )
+            row: Row = {"id": str(mode.id), **payment_mode_columns(mode)}
+            rows.append(store.damage.apply("payment_mode", mode.id, row))
     for gateway in store.gateways:
         if gateway.active:
             rows.append(

@@ -24,7 +24,7 @@ _DRAFT_KEYS = ("save_as_draft", "save_and_send_later")
 def create_invoice(store: PerfexStore, posted: Data) -> int | None:
     """`Invoices_model::add`: the new id, or None when the INSERT failed (nothing stored)."""
     data = dict(posted)
-    data.pop("custom_fields", None)  # no custom fields are defined in the simulator
+    custom_fields = data.pop("custom_fields", None)
     tags = data.pop("tags", None)
     newitems = data.pop("newitems", None)
     draft = any(data.pop(key, None) is not None for key in _DRAFT_KEYS)
@@ -46,6 +46,7 @@ def create_invoice(store: PerfexStore, posted: Data) -> int | None:
         return None
     invoice = StoredInvoice(row, _tag_list(tags))
     store.insert_invoice(invoice)
+    save_custom_fields(store, invoice, custom_fields)
     _after_insert(store, invoice, newitems)
     return invoice.id
 
@@ -95,10 +96,11 @@ def update_invoice(store: PerfexStore, invoice_id: int, posted: Data) -> bool:
     """`Invoices_model::update`: True if anything at all changed (contract 5.1)."""
     invoice = store.invoices[invoice_id]
     data = dict(posted)
-    header.normalise(data, recurring_before=int(invoice.row["recurring"] or 0))  # type: ignore[arg-type]
+    before = int(invoice.row["recurring"] or 0)  # type: ignore[arg-type]
+    header.normalise(data, updating=True, recurring_before=before)
     items, newitems = data.pop("items", None), data.pop("newitems", None)
-    data.pop("custom_fields", None)
-    updated = _save_tags(invoice, data.pop("tags", None)) if "tags" in data else False
+    updated = save_custom_fields(store, invoice, data.pop("custom_fields", None))
+    updated = (_save_tags(invoice, data.pop("tags", None)) if "tags" in data else False) or updated
     header.format_sales_data(data)
     removed = data.pop("removed_items", None)
     strict = store.options.strict_item_scope
@@ -110,6 +112,32 @@ def update_invoice(store: PerfexStore, invoice_id: int, posted: Data) -> bool:
         store.recompute_total_tax(invoice_id)
         store.refresh_status(invoice_id)
     return updated
+
+
+def save_custom_fields(store: PerfexStore, invoice: StoredInvoice, posted: PhpValue) -> bool:
+    """`handle_custom_fields_post`: `custom_fields[invoice][<field id>] = value`; only fields
+    defined for invoices are saved; True when a value changed."""
+    if not isinstance(posted, dict):
+        return False
+    wanted = posted.get("invoice")
+    if not isinstance(wanted, dict):
+        return False
+    changed = False
+    for key, value in wanted.items():
+        field = store.custom_fields.get(key) if isinstance(key, int) else None
+        if field is None or field.fieldto != "invoice":
+            continue
+        text = _custom_value(value)
+        if invoice.custom_values.get(field.id, "") != text:
+            invoice.custom_values[field.id] = text
+            changed = True
+    return changed
+
+
+def _custom_value(value: PhpValue) -> str:
+    if isinstance(value, dict):  # checkbox groups arrive as arrays and are stored joined
+        return ", ".join(to_php_string(item) for item in value.values())
+    return to_php_string(value)
 
 
 def _save_tags(invoice: StoredInvoice, tags: PhpValue) -> bool:
@@ -128,6 +156,8 @@ def _update_header(store: PerfexStore, invoice: StoredInvoice, data: Data) -> bo
         return False  # db_debug off: the statement failed quietly, the lines still apply
     if values.get("id", invoice.id) != invoice.id:
         return False
+    # The row now holds what was written: damage to those columns is gone.
+    store.damage.repair("invoice", invoice.id, values)
     changed = {name: value for name, value in values.items() if invoice.row[name] != value}
     if not changed:
         return False

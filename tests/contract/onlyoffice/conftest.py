@@ -153,12 +153,16 @@ def make_api(_server: tuple[SimulatorServer, _Slot, requests.Session]) -> Iterat
     server, slot, session = _server
 
     def factory(
-        options: OnlyofficeOptions | None = None, *, invoices: int | None = 12, seed: int = 7
+        options: OnlyofficeOptions | None = None,
+        *,
+        invoices: int | None = 12,
+        seed: int = 7,
+        mix: str = "simple",
     ) -> OnlyofficeApi:
         clock = Clock()
         sim = OnlyofficeSimulator(options=options, now=clock)
         if invoices is not None:
-            sim.load(generate(seed=seed, invoices=invoices, today=NOW.date()))
+            sim.load(generate(seed=seed, invoices=invoices, today=NOW.date(), mix=mix))
         slot.app = sim
         return OnlyofficeApi(server, sim, session, clock)
 
@@ -168,7 +172,7 @@ def make_api(_server: tuple[SimulatorServer, _Slot, requests.Session]) -> Iterat
 
 @pytest.fixture
 def api(make_api: Factory) -> OnlyofficeApi:
-    """A seeded portal in UTC: 2 taxes, 10 items, companies 1.., 12 invoices."""
+    """A seeded portal in UTC: 2 taxes, 10 items, companies 1.., 12 invoices (simple mix)."""
     return make_api()
 
 

@@ -64,7 +64,7 @@ def test_create_with_unreadable_contact_answers_403_but_missing_contact_400(api)
     )
 
 
-def test_create_with_a_deal_answers_400_because_no_deal_exists(api):
+def test_create_with_an_unknown_deal_answers_400(api):
     api.error(api.post("crm/invoice", json=api.invoice_body(entityId=5)), 400)
 
 

@@ -18,7 +18,7 @@ STATUS_OF_STATE = {"draft": 1, "unpaid": 2, "partially_paid": 2, "paid": 4, "can
 
 @pytest.fixture
 def seeded(make_api):
-    seed = generate(seed=3, invoices=40)
+    seed = generate(seed=3, invoices=40, mix="simple")
     api = make_api(OnlyofficeOptions(timezone="Europe/Berlin"), invoices=40, seed=3)
     return api, seed
 

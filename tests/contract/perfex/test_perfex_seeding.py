@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
@@ -15,21 +16,29 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def seeded() -> tuple[PerfexSimulator, SeedData]:
-    seed = generate(seed=9, invoices=60, today=TODAY)  # has every state
+    seed = generate(seed=9, invoices=60, today=TODAY, mix="simple")  # has every state
     sim = PerfexSimulator(today=TODAY)
     sim.load(seed)
     return sim, seed
 
 
+def _js_to_fixed(value: float) -> Decimal:
+    """accounting.js 0.4.1 `toFixed(v, 2)`: Math.round(v * 100) / 100 on doubles."""
+    scaled = value * 100.0
+    whole = math.floor(scaled)
+    return Decimal(whole + (1 if scaled - whole >= 0.5 else 0)) / 100
+
+
 def _ui_totals(seed_invoice) -> tuple[Decimal, Decimal]:
-    """Contract 5.2 by hand: lines rounded to cents, taxes on the rounded amounts."""
-    subtotal = tax = Decimal(0)
+    """Contract 5.2 as the browser runs it (no discount in the simple mix): line amounts
+    rounded to cents by accounting.js, taxes on the rounded amounts, all in doubles."""
+    subtotal = tax = 0.0
     for line in seed_invoice.lines:
-        amount = (line.qty * line.rate).quantize(CENT, ROUND_HALF_UP)
+        amount = float(_js_to_fixed(float(line.rate) * float(line.qty)))
         subtotal += amount
         if line.tax is not None:
-            tax += amount * line.tax.rate / 100
-    return subtotal, (subtotal + tax).quantize(CENT, ROUND_HALF_UP)
+            tax += amount / 100 * float(line.tax.rate)
+    return _js_to_fixed(subtotal), _js_to_fixed(tax + subtotal)
 
 
 def test_currencies_are_fixed_ids_with_eur_as_base(seeded) -> None:
@@ -79,7 +88,23 @@ def test_totals_follow_the_ui_formula_and_total_tax_the_server_formula(seeded) -
             (line.qty * line.rate * line.tax.rate / 100 for line in invoice.lines if line.tax),
             Decimal(0),
         )
+        # The server sums in PHP floats: never more than the last printed digit off exact.
         assert stored.total_tax == exact.quantize(CENT, ROUND_HALF_UP)
+
+
+def test_the_screen_posts_what_the_browser_rounds_not_the_exact_decimal(seeded) -> None:
+    """24.50 x 5.29 is 129.605, but the double is 129.60499999999999: the screen's
+    accounting.js rounds it to 129.60 where exact half-up arithmetic says 129.61."""
+    sim, seed = seeded
+    source, tie = next(
+        (invoice, line)
+        for invoice in seed.invoices
+        for line in invoice.lines
+        if (line.qty, line.rate) == (Decimal("5.29"), Decimal("24.50"))
+    )
+    amounts = [(line.qty * line.rate).quantize(CENT, ROUND_HALF_UP) for line in source.lines]
+    others = sum(amounts, Decimal(0)) - Decimal("129.61")
+    assert sim.store.invoices[source.key].subtotal == others + Decimal("129.60")
 
 
 def test_lines_are_ordered_and_long_descriptions_carry_br(seeded) -> None:
