@@ -45,7 +45,15 @@ from bridge.engine.sides import (
     Written,
 )
 from bridge.engine.tax_evidence import PerfexTaxes, perfex_taxes
-from bridge.errors import AnswerLost, NumberInUse, RecordRejected, RetryableError
+from bridge.errors import (
+    AnswerLost,
+    CredentialsRejected,
+    NumberInUse,
+    RecordRejected,
+    RemoteError,
+    RetryableError,
+    Unreachable,
+)
 from mappings.changes import onlyoffice_changes
 from mappings.fingerprint import onlyoffice_fingerprint, onlyoffice_row_fingerprint
 from mappings.line_diff import diff_line_views, onlyoffice_line_views
@@ -91,6 +99,7 @@ class OnlyofficeSide(InvoiceSide):
         self.mapping = ctx.settings.mapping
         self.directory = OnlyofficeDirectory(ctx)
         self._taxes: PerfexTaxes | None = None
+        self._known_currencies: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     # -- observing ------------------------------------------------------------------------
@@ -180,6 +189,9 @@ class OnlyofficeSide(InvoiceSide):
         needs = self._needs(source)
         if isinstance(needs, MappingProblem):
             return _refusal(needs)
+        unknown = self._unknown_currency(source)
+        if unknown is not None:
+            return unknown
         current = work.docs.get("onlyoffice") or work.row("onlyoffice")
         plan = OnlyofficePlan(needs, None, current, current.status if current else None)
         work.plan = plan
@@ -197,6 +209,37 @@ class OnlyofficeSide(InvoiceSide):
         if not plan.content_change and plan.current_status == plan.target.status:
             return Prepared(Verdict.SAME)
         return self._locked(plan) or Prepared(Verdict.WRITE)
+
+    def _unknown_currency(self, source: PerfexInvoice) -> Prepared | None:
+        """ONLYOFFICE refuses an invoice in a currency it does not know (3.3 step 4): say so
+        before anything is created for the invoice."""
+        code = source.currency_code
+        known = self._currencies()
+        if code is None or not known or code.upper() in known:
+            return None
+        return Prepared(
+            Verdict.REFUSED,
+            f"currency: {code} is not set up in ONLYOFFICE (CRM settings, currencies)",
+            "currency",
+        )
+
+    def _currencies(self) -> frozenset[str]:
+        """The currency codes ONLYOFFICE knows, read once per run (empty when unreadable)."""
+        with self._lock:
+            if self._known_currencies is None:
+                try:
+                    rows = self.ctx.onlyoffice.currencies()
+                except RemoteError as error:
+                    if isinstance(error, CredentialsRejected | Unreachable):
+                        raise
+                    self.ctx.journal.note(f"ONLYOFFICE's currency list was not available ({error})")
+                    rows = []
+                self._known_currencies = frozenset(
+                    str(row.get("abbreviation", "")).upper()
+                    for row in rows
+                    if isinstance(row, dict) and row.get("abbreviation")
+                )
+            return self._known_currencies
 
     def _needs(self, source: PerfexInvoice) -> OnlyofficeNeeds | MappingProblem:
         taxes = self._perfex_taxes()
@@ -288,7 +331,8 @@ class OnlyofficeSide(InvoiceSide):
             else:
                 work.error = RecordRejected(
                     f"ONLYOFFICE did not reopen invoice {work.number} for editing (only Drafts "
-                    f"can be edited); it was left {self._status_name(reached, target_id, work)}",
+                    f"can be edited): left {self._status_name(reached, target_id, work)}"
+                    f"{self._was(work)}",
                     system="onlyoffice",
                 )
 
@@ -331,8 +375,8 @@ class OnlyofficeSide(InvoiceSide):
                 if status != work.plan.target.status:
                     work.error = RecordRejected(
                         f"ONLYOFFICE did not move invoice {work.number} to "
-                        f"{STATUS_NAMES.get(work.plan.target.status)}; it was left "
-                        f"{self._status_name(reached, target_id, work)}" + self._was(work),
+                        f"{STATUS_NAMES.get(work.plan.target.status)}: left "
+                        f"{self._status_name(reached, target_id, work)}{self._was(work)}",
                         system="onlyoffice",
                     )
                     continue
@@ -498,10 +542,11 @@ class OnlyofficeSide(InvoiceSide):
         return f"as {STATUS_NAMES.get(status, status)}" if status is not None else "unchanged"
 
     def _was(self, work: Work) -> str:
+        """What the invoice was before the bridge touched it, when that is worth saying."""
         status = work.plan.current_status
-        if status is None or status == work.plan.target.status:
+        if status is None:
             return ""
-        return f"; it was {STATUS_NAMES.get(status, status)}"
+        return f"; was {STATUS_NAMES.get(status, status)}"
 
     # -- the result -------------------------------------------------------------------------
 

@@ -191,6 +191,7 @@ class PerfexSide(InvoiceSide):
             year=row.date.year,
             total=row.total,
             currency=row.currency_code,
+            adjustment=row.adjustment,
         )
 
     def customer_name(self, clientid: str) -> str:

@@ -50,6 +50,7 @@ class InvoiceFacts:
     year: int
     total: Decimal | None
     currency: str | None
+    adjustment: Decimal = Decimal(0)  # a part of the total the other side may have no room for
 
 
 @dataclass(frozen=True)

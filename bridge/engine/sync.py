@@ -46,7 +46,7 @@ from bridge.engine.plan import (
     other,
     settle,
 )
-from bridge.engine.sides import PENDING, InvoiceSide, Listed, Work
+from bridge.engine.sides import PENDING, InvoiceFacts, InvoiceSide, Listed, Work
 from bridge.engine.stages import Stages
 from bridge.errors import SafetyStop
 from mappings.problems import MappingError
@@ -306,7 +306,7 @@ class InvoiceSync:
         if perfex.year != onlyoffice.year:
             work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, "year")
             return Adoption.FOREIGN
-        if not _totals_close(perfex.total, onlyoffice.total):
+        if not _totals_close(perfex, onlyoffice):
             work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, "total")
             return Adoption.FOREIGN
         return Adoption.SAME_INVOICE
@@ -514,9 +514,16 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold() != ""
 
 
-def _totals_close(a: Decimal | None, b: Decimal | None) -> bool:
-    if a is None or b is None:
+def _totals_close(perfex: InvoiceFacts, onlyoffice: InvoiceFacts) -> bool:
+    """Whether two totals can be the same invoice's: within the tolerance, or so once the
+    adjustment one side has no field for is left out (ONLYOFFICE has no adjustment)."""
+    if perfex.total is None or onlyoffice.total is None:
         return True
+    without = perfex.total - perfex.adjustment + onlyoffice.adjustment
+    return _close(perfex.total, onlyoffice.total) or _close(without, onlyoffice.total)
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
     tolerance = max(
         Decimal(ADOPT_TOLERANCE_ABSOLUTE), max(abs(a), abs(b)) * Decimal(ADOPT_TOLERANCE_SHARE)
     )

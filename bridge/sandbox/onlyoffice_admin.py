@@ -40,6 +40,7 @@ from bridge.sandbox.onlyoffice.records import (
     Contact,
     ContactInfo,
     Deal,
+    Item,
     stored_decimal,
 )
 
@@ -243,6 +244,24 @@ class OnlyofficeAdmin:
             self._edit(invoice_id, entity_id=deal_id)
 
     # -- contacts, addresses and deals ---------------------------------------------------
+
+    def create_product(self, title: str, price: Decimal) -> int:
+        """A product saved in the CRM's products screen (admins only there too); its id."""
+        with self.store.lock:
+            item = Item(
+                id=self.store.next_id("invoiceitem"),
+                title=title,
+                description="",
+                sku="",
+                price=stored_decimal(Decimal(price)),
+                stock_quantity=Decimal(0),
+                track_inventory=False,
+                tax1_id=0,
+                tax2_id=0,
+                create_on=self._clock(),
+                create_by=self.store.admin.id,
+            )
+            return self.store.put_item(item).id
 
     def create_company(self, name: str) -> int:
         return self._contact(is_company=True, company_name=name)

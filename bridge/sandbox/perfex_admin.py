@@ -26,9 +26,9 @@ from bridge.sandbox import broken_rows
 from bridge.sandbox.perfex import PerfexSimulator
 from bridge.sandbox.perfex.engine import LineTax
 from bridge.sandbox.perfex.php import nl2br, serialize
-from bridge.sandbox.perfex.schema import INVOICE_COLUMNS, Stored
+from bridge.sandbox.perfex.schema import CLIENT_COLUMNS, INVOICE_COLUMNS, Stored
 from bridge.sandbox.perfex.screen import ScreenDiscount, screen_totals
-from bridge.sandbox.perfex.store import StoredInvoice, StoredLine
+from bridge.sandbox.perfex.store import StoredCustomer, StoredInvoice, StoredLine
 from bridge.sandbox.perfex.writes import refresh_formatted_number
 from bridge.sandbox.seed_words import typed_in_a_browser
 
@@ -123,6 +123,32 @@ class PerfexAdmin:
 
     def set_date(self, invoice_id: int, issued: date) -> None:
         self._edit(invoice_id, date=issued)
+
+    def create_customer(
+        self, company: str, street: str = "", city: str = "", zip_code: str = ""
+    ) -> int:
+        """A customer saved from the admin screen (Customers > New customer); its `userid`."""
+        with self.store.lock:
+            userid = self.store.next_id("clients")
+            row: dict[str, Stored] = {column.name: column.default for column in CLIENT_COLUMNS}
+            row.update(
+                userid=userid,
+                company=company,
+                address=street,
+                city=city,
+                zip=zip_code,
+                billing_street=street,
+                billing_city=city,
+                billing_zip=zip_code,
+                datecreated=datetime.combine(self.store.today, time(9, 0)),
+                addedfrom=1,
+            )
+            self.store.customers[userid] = StoredCustomer(row, None)
+            return userid
+
+    def add_currency(self, iso: str) -> int:
+        """A currency added under Setup > Finance > Currencies; its id."""
+        return self.store.ensure_currency(iso).id
 
     def set_customer(self, invoice_id: int, clientid: int) -> None:
         self._edit(invoice_id, clientid=clientid)
