@@ -54,7 +54,12 @@ class ResponseHeaders(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class Response:
-    """One HTTP answer. `path` is the request path without its query string (safe to show)."""
+    """One HTTP answer. `path` is the request path without its query string (safe to show).
+
+    The body is parsed at most once per reader (`decoded`): the classifier and the adapter that
+    asked share one parse, so the parsed value is the same object for both. Once the classifier
+    has accepted the answer, that value belongs to the caller.
+    """
 
     status: int
     text: str = ""
@@ -63,6 +68,9 @@ class Response:
     system: str = ""
     method: str = "GET"
     path: str = "/"
+    _decoded: dict[Callable[[str], Any], tuple[Any, ValueError | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, ResponseHeaders):
@@ -79,7 +87,23 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON. Fractional numbers become Decimal, never float (they are money)."""
-        return json.loads(self.text, parse_float=Decimal)
+        return self.decoded(read_json)
+
+    def decoded(self, reader: Callable[[str], Any]) -> Any:
+        """`reader(self.text)`, worked out on the first call and kept; a `ValueError` from the
+        reader is kept too and raised again on every call."""
+        try:
+            value, error = self._decoded[reader]
+        except KeyError:
+            try:
+                value, error = reader(self.text), None
+            except ValueError as exc:
+                value, error = None, exc
+            # Two threads may both parse the first time; either result is the same value.
+            self._decoded[reader] = (value, error)
+        if error is not None:
+            raise error.with_traceback(None)
+        return value
 
     def json_or_none(self) -> Any | None:
         try:
@@ -96,6 +120,11 @@ class Response:
         if text and "<" not in text and "\n" not in text:
             return text[:200]
         return None
+
+
+def read_json(text: str) -> Any:
+    """JSON text with its fractional numbers as Decimal, never float (they are money)."""
+    return json.loads(text, parse_float=Decimal)
 
 
 def message_in(body: Mapping[str, Any]) -> str | None:

@@ -34,6 +34,21 @@ def test_json_money_is_decimal_never_float() -> None:
     assert body["count"] == 2
 
 
+def test_a_body_is_read_once_per_reader_even_when_it_is_not_json() -> None:
+    reads: list[str] = []
+
+    def reader(text: str) -> object:
+        reads.append(text)
+        return json.loads(text)
+
+    answer, page = Response(200, '{"a": 1}'), Response(502, "<html>Bad Gateway</html>")
+    assert answer.decoded(reader) is answer.decoded(reader)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            page.decoded(reader)
+    assert reads == ['{"a": 1}', "<html>Bad Gateway</html>"]
+
+
 def test_headers_are_read_without_regard_to_case_and_cannot_be_changed() -> None:
     response = Response(429, headers={"Retry-After": "3"})
     assert response.headers["retry-after"] == "3"
