@@ -298,7 +298,7 @@ class HttpClient:
         return Response(
             status=raw.status_code,
             text=text,
-            headers=ResponseHeaders(raw.headers.items()),
+            headers=ResponseHeaders(raw.headers),  # requests' own, read when needed
             reason=raw.reason or "",
             system=self.system,
             method=call.method,

@@ -33,20 +33,32 @@ Classifier = Callable[["Response"], RemoteError | None]
 
 
 class ResponseHeaders(Mapping[str, str]):
-    """Response headers, read-only, looked up without regard to case."""
+    """Response headers, read-only, looked up without regard to case.
+
+    The look-up table is built on first use: most answers are read without a glance at their
+    headers (only failures and redirects need them), and building it costs more than a parse
+    of a small body. `pairs` must not change after it is handed over.
+    """
 
     def __init__(self, pairs: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        items = pairs.items() if isinstance(pairs, Mapping) else pairs
-        self._by_lower = {name.lower(): (name, value) for name, value in items}
+        self._pairs = pairs
+        self._table: dict[str, tuple[str, str]] | None = None
+
+    def _by_lower(self) -> dict[str, tuple[str, str]]:
+        if self._table is None:
+            pairs = self._pairs
+            items = pairs.items() if isinstance(pairs, Mapping) else pairs
+            self._table = {name.lower(): (name, value) for name, value in items}
+        return self._table
 
     def __getitem__(self, name: str) -> str:
-        return self._by_lower[name.lower()][1]
+        return self._by_lower()[name.lower()][1]
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._by_lower.values())
+        return (name for name, _ in self._by_lower().values())
 
     def __len__(self) -> int:
-        return len(self._by_lower)
+        return len(self._by_lower())
 
     def __repr__(self) -> str:
         return f"ResponseHeaders({dict(self.items())!r})"
