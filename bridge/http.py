@@ -50,6 +50,7 @@ from bridge.http_response import (
     Response,
     ResponseHeaders,
     default_classify,
+    encode_form,
     encode_json,
     error_facts,
     message_in,
@@ -66,6 +67,7 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "default_classify",
+    "encode_form",
     "encode_json",
     "error_facts",
     "message_in",
@@ -192,7 +194,8 @@ class HttpClient:
         """Send one request, retrying what is safe to retry; raise a `RemoteError` on failure.
 
         `json` is encoded here (Decimal as a plain decimal string, dates as ISO text);
-        `data` is sent as is (a list of pairs is form-encoded). `classify` overrides the
+        `data` that is a list of pairs or a mapping is form-encoded here, anything else is sent
+        as it is. `classify` overrides the
         client's classifier for this call; `redact` names extra secrets (a password in the
         body) to scrub from messages.
         """
@@ -229,6 +232,9 @@ class HttpClient:
         if json_body is not None:
             merged["Content-Type"] = "application/json"
             body = encode_json(json_body)
+        elif data and isinstance(data, Mapping | list | tuple):
+            merged["Content-Type"] = "application/x-www-form-urlencoded"
+            body = encode_form(data)
         return _Call(
             method=method,
             path=path,
