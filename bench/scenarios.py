@@ -109,7 +109,7 @@ def backfill(launcher: Launcher, args: argparse.Namespace, invoices: int) -> Non
         bench.seed("perfex", invoices, args.seed)
         print_title(f"backfill Perfex → ONLYOFFICE: {_setting(args, invoices)}")
         measured = _measure(bench, args, "backfill")
-        lists = perfex_list_pages("2", invoices) + onlyoffice_list_pages(0)
+        lists = perfex_list_pages(bench.perfex_version, invoices) + onlyoffice_list_pages(0)
         _print_writes(measured, lists)
         _after(args)
     finally:
@@ -169,10 +169,14 @@ def _mirrored(launcher: Launcher, args: argparse.Namespace, invoices: int) -> tu
     """A bench whose Perfex invoices were backfilled and synced once (set-up, not measured);
     with the Perfex ids of the invoices that were created in ONLYOFFICE."""
     bench = _bench(launcher, args)
-    bench.seed("perfex", invoices, args.seed)
-    bench.set_up("backfill")
-    report = bench.latest_report()
-    bench.set_up("sync")
+    try:
+        bench.seed("perfex", invoices, args.seed)
+        bench.set_up("backfill")
+        report = bench.latest_report()
+        bench.set_up("sync")
+    except BaseException:
+        bench.close()
+        raise
     linked = sorted(
         int(r["source_id"])
         for r in report.get("records", [])
