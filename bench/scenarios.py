@@ -35,12 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from harness import (
-    TODAY,
-    Bench,
+from figures import (
     Floor,
-    Launcher,
-    Measured,
     onlyoffice_list_pages,
     perfex_list_pages,
     print_figures,
@@ -48,6 +44,7 @@ from harness import (
     print_title,
     status_moves,
 )
+from harness import TODAY, Bench, Launcher, Measured
 
 DEFAULT_INVOICES = {
     "backfill": 2000,
