@@ -118,7 +118,7 @@ class _Transport:
     """What requests needs besides the request itself, settled once per client."""
 
     proxies: dict[str, str] = field(default_factory=dict, repr=False)  # may hold credentials
-    verify: bool | str = True
+    verify: bool | str = True  # or the path of a CA bundle
     url_credentials: bool = False  # the configured URL names a user: send it as Basic auth
 
 
@@ -150,9 +150,10 @@ class HttpClient:
         use_env_proxies: bool = False,
     ) -> None:
         """`use_env_proxies`: send through the proxies named by HTTP_PROXY, HTTPS_PROXY and
-        ALL_PROXY (minus NO_PROXY) and verify TLS with REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE,
-        all read once, here. Off, the environment is ignored. netrc is never read: its Basic
-        credentials would replace the ONLYOFFICE token in the Authorization header."""
+        ALL_PROXY (minus NO_PROXY); off, they are ignored. A CA bundle named by
+        REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a self-hosted install's own CA) is used either
+        way. Both are read once, here. netrc is never read: its Basic credentials would replace
+        the ONLYOFFICE token in the Authorization header."""
         self.system = system
         self.base_url = _checked_base_url(system, base_url)
         self.timeouts = timeouts
@@ -441,13 +442,11 @@ def _pooled_session(max_connections: int) -> requests.Session:
 
 
 def _transport_for(base_url: str, use_env_proxies: bool) -> _Transport:
-    """Proxies and CA bundle for this host, read from the environment the way requests reads
-    them (`Session.merge_environment_settings`) when asked, and never netrc."""
-    url_credentials = bool(urlsplit(base_url).username)
-    if not use_env_proxies:
-        return _Transport(url_credentials=url_credentials)
-    proxies = requests.utils.get_environ_proxies(base_url)  # empty when NO_PROXY names the host
+    """Proxies (when asked) and CA bundle for this host, read from the environment the way
+    requests reads them (`Session.merge_environment_settings`), and never netrc."""
+    proxies = requests.utils.get_environ_proxies(base_url) if use_env_proxies else {}
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    url_credentials = bool(urlsplit(base_url).username)
     return _Transport(dict(proxies), bundle or True, url_credentials)
 
 

@@ -1,5 +1,5 @@
-"""What the HTTP boundary takes from the process environment: proxies and a CA bundle only
-when the operator asks (`use_env_proxies`), and netrc never.
+"""What the HTTP boundary takes from the process environment: proxies only when the operator
+asks (`use_env_proxies`), a CA bundle always, and netrc never.
 
 The proxy tests run over real sockets: one loopback server stands for the API, another for a
 forward proxy, so a request that went through the proxy is seen there and nowhere else.
@@ -115,14 +115,17 @@ def test_netrc_never_replaces_the_token(api, tmp_path: Path, monkeypatch, use_en
 
 
 @responses.activate
-def test_ca_bundle_from_the_environment_only_when_asked(monkeypatch, tmp_path: Path) -> None:
+def test_ca_bundle_from_the_environment_with_or_without_proxies(monkeypatch, tmp_path) -> None:
+    # A self-hosted Perfex often has a certificate from the company's own CA.
     bundle = tmp_path / "company-ca.pem"
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     responses.get(f"{PERFEX_URL}/api/x", json=[])
     _client(PERFEX_URL).request("GET", "/api/x")
     _client(PERFEX_URL, use_env_proxies=True).request("GET", "/api/x")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    _client(PERFEX_URL).request("GET", "/api/x")
     verified_with = [call.request.req_kwargs["verify"] for call in responses.calls]
-    assert verified_with == [True, str(bundle)]
+    assert verified_with == [str(bundle), str(bundle), True]
 
 
 def test_user_in_the_url_is_still_sent_as_basic_auth(api) -> None:
