@@ -5,6 +5,12 @@ retries with exponential backoff and full jitter (tenacity, injected sleep and c
 translation of every transport failure and HTTP status into the bridge's error tree
 (`bridge.errors`). Answers come back as `Response` (`bridge.http_response`, re-exported here).
 
+The remote host is known when the client is built, so everything requests would otherwise work
+out on every call is settled once there: the environment is never read per request (requests'
+proxy, no_proxy and netrc look-ups were the largest single share of a request's CPU), headers
+are merged once per call, and proxies from the environment are used only when the operator asks
+for them (`use_env_proxies`).
+
 Must not: know any API's paths or payloads (that is `bridge.perfex` and `bridge.onlyoffice`),
 repeat a request that may already have been applied unless it is idempotent, follow redirects
 (a redirected POST silently becomes a GET), or put a secret into an exception or a log line:
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -43,6 +50,7 @@ from bridge.http_response import (
     Response,
     ResponseHeaders,
     default_classify,
+    encode_form,
     encode_json,
     error_facts,
     message_in,
@@ -59,6 +67,7 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "default_classify",
+    "encode_form",
     "encode_json",
     "error_facts",
     "message_in",
@@ -70,6 +79,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Header values that are credentials; they are scrubbed from every message as a last defence.
 SENSITIVE_HEADERS = frozenset({"authtoken", "authorization", "cookie", "x-api-key"})
 USER_AGENT = f"crm-bridge/{__version__}"
+# The headers requests' session would add to every request, with our User-Agent; built once.
+BASE_HEADERS: Mapping[str, str] = {**requests.utils.default_headers(), "User-Agent": USER_AGENT}
 
 
 @dataclass(frozen=True)
@@ -84,16 +95,31 @@ class _Call:
 
     method: str
     path: str
+    url: str = field(repr=False)
     params: Mapping[str, Any] | None = field(repr=False)
     body: Any = field(repr=False)  # these three may hold credentials: never in a repr
-    headers: Mapping[str, str] = field(repr=False)
+    headers: dict[str, str] = field(repr=False)
     idempotent: bool = True
     classify: Classifier = default_classify
-    secrets: tuple[str, ...] = field(default=(), repr=False)
+    redact: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def what(self) -> str:
         return f"{self.method} {self.path}"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Credentials this call carries; only failures need them, so they are found then."""
+        sent = (v for k, v in self.headers.items() if k.lower() in SENSITIVE_HEADERS)
+        return tuple(s for s in (*sent, *self.redact) if s)
+
+
+@dataclass(frozen=True)
+class _Transport:
+    """What requests needs besides the request itself, settled once per client."""
+
+    proxies: dict[str, str] = field(default_factory=dict, repr=False)  # may hold credentials
+    verify: bool | str = True  # or the path of a CA bundle
+    url_credentials: bool = False  # the configured URL names a user: send it as Basic auth
 
 
 class _NotConnected(Unreachable):
@@ -121,7 +147,13 @@ class HttpClient:
         session: requests.Session | None = None,
         classify: Classifier | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        use_env_proxies: bool = False,
     ) -> None:
+        """`use_env_proxies`: send through the proxies named by HTTP_PROXY, HTTPS_PROXY and
+        ALL_PROXY (minus NO_PROXY); off, they are ignored. A CA bundle named by
+        REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (a self-hosted install's own CA) is used either
+        way. Both are read once, here. netrc is never read: its Basic credentials would replace
+        the ONLYOFFICE token in the Authorization header."""
         self.system = system
         self.base_url = _checked_base_url(system, base_url)
         self.timeouts = timeouts
@@ -131,6 +163,10 @@ class HttpClient:
         self._clock = clock
         self._rng = rng or random.Random()
         self._session = session or _pooled_session(max_connections)
+        self._session.trust_env = False  # the environment is read once, below, or not at all
+        self._adapter = self._session.get_adapter(self.base_url)
+        self._transport = _transport_for(self.base_url, use_env_proxies)
+        self._timeout = (timeouts.connect, timeouts.read)
         self._classify = classify or default_classify
         self._now = now
 
@@ -159,7 +195,8 @@ class HttpClient:
         """Send one request, retrying what is safe to retry; raise a `RemoteError` on failure.
 
         `json` is encoded here (Decimal as a plain decimal string, dates as ISO text);
-        `data` is sent as is (a list of pairs is form-encoded). `classify` overrides the
+        `data` that is a list of pairs or a mapping is form-encoded here, anything else is sent
+        as it is. `classify` overrides the
         client's classifier for this call; `redact` names extra secrets (a password in the
         body) to scrub from messages.
         """
@@ -191,21 +228,24 @@ class HttpClient:
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/': {path!r}")
         method = method.upper()
-        merged = {"User-Agent": USER_AGENT, **(headers or {})}
+        merged = {**BASE_HEADERS, **headers} if headers else dict(BASE_HEADERS)
         body = data
         if json_body is not None:
             merged["Content-Type"] = "application/json"
             body = encode_json(json_body)
-        secrets = tuple(v for k, v in merged.items() if k.lower() in SENSITIVE_HEADERS)
+        elif data and isinstance(data, Mapping | list | tuple):
+            merged["Content-Type"] = "application/x-www-form-urlencoded"
+            body = encode_form(data)
         return _Call(
             method=method,
             path=path,
+            url=self.base_url + path,
             params=_without_nones(params),
             body=body,
             headers=merged,
             idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
             classify=classify or self._classify,
-            secrets=tuple(s for s in (*secrets, *redact) if s),
+            redact=tuple(redact),
         )
 
     def _attempt(self, call: _Call, failures: list[RemoteError]) -> Response:
@@ -218,7 +258,7 @@ class HttpClient:
             if error is None:
                 return response
             error = self._with_retry_after(error, response)
-        error = _scrubbed(_as_lost_if_unsafe(call, error), call.secrets)
+        error = _scrubbed(_as_lost_if_unsafe(call, error), call.secrets())
         failures.append(error)
         raise error
 
@@ -227,21 +267,35 @@ class HttpClient:
             self._rate_limiter.acquire()
         started = self._clock()
         try:
-            raw = self._session.request(
-                call.method,
-                self.base_url + call.path,
-                params=call.params,
-                data=call.body,
-                headers=dict(call.headers),
-                timeout=(self.timeouts.connect, self.timeouts.read),
-                allow_redirects=False,
-            )
+            raw = self._send(call)
         except requests.RequestException as exc:
             what = _transport_what(exc, self.timeouts)
             _log_exchange(self.system, call, what, self._clock() - started)
             raise self._transport_error(call, exc, what) from None
         _log_exchange(self.system, call, str(raw.status_code), self._clock() - started)
         return self._response(call, raw)
+
+    def _send(self, call: _Call) -> requests.Response:
+        """One exchange, straight through the host's adapter. The session's merging of default
+        headers, cookies and environment settings is skipped: the headers are complete already,
+        no cookie is ever kept or sent, and the transport was settled when the client was built."""
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method(call.method)
+        prepared.prepare_url(call.url, call.params)
+        prepared.prepare_headers(call.headers)
+        prepared.prepare_body(call.body, None)
+        if self._transport.url_credentials:  # http://user:password@host: Basic auth, as before
+            prepared.prepare_auth(None)
+        raw = self._adapter.send(
+            prepared,
+            stream=False,
+            timeout=self._timeout,
+            verify=self._transport.verify,
+            cert=None,
+            proxies=self._transport.proxies,
+        )
+        raw.content  # noqa: B018 (read here, where an answer cut short is a transport error)
+        return raw
 
     def _response(self, call: _Call, raw: requests.Response) -> Response:
         try:
@@ -251,7 +305,7 @@ class HttpClient:
         return Response(
             status=raw.status_code,
             text=text,
-            headers=ResponseHeaders(raw.headers.items()),
+            headers=ResponseHeaders(raw.headers),  # requests' own, read when needed
             reason=raw.reason or "",
             system=self.system,
             method=call.method,
@@ -385,6 +439,15 @@ def _pooled_session(max_connections: int) -> requests.Session:
     # (onlyoffice-api.md 1.2), and cookies are credentials we must not keep.
     session.cookies.set_policy(_NO_COOKIES)
     return session
+
+
+def _transport_for(base_url: str, use_env_proxies: bool) -> _Transport:
+    """Proxies (when asked) and CA bundle for this host, read from the environment the way
+    requests reads them (`Session.merge_environment_settings`), and never netrc."""
+    proxies = requests.utils.get_environ_proxies(base_url) if use_env_proxies else {}
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    url_credentials = bool(urlsplit(base_url).username)
+    return _Transport(dict(proxies), bundle or True, url_credentials)
 
 
 def _checked_base_url(system: str, base_url: str) -> str:

@@ -105,7 +105,7 @@ def perfex_json(response: Response) -> Any | None:
     body = response.json_or_none()
     if body is not None or not response.text:
         return body
-    return _json_after_warnings(response.text)
+    return response.decoded(_json_after_warnings)  # kept: the adapter reads it after the classifier
 
 
 def _json_after_warnings(text: str, max_tries: int = 50) -> Any | None:

@@ -3,9 +3,12 @@ transport exceptions requests raises, built the way requests builds them."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 import requests
 import urllib3.exceptions
 
@@ -65,3 +68,16 @@ def loopback_http(system: str, server: SimulatorServer) -> HttpClient:
         clock=clock.monotonic,
         retry=RetryPolicy(max_attempts=2),
     )
+
+
+def count_json_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text `json.loads` parses from now on (the test's own included), in order."""
+    parsed: list[str] = []
+    real_loads = json.loads
+
+    def counting_loads(text: str | bytes, **options: Any) -> Any:
+        parsed.append(text if isinstance(text, str) else text.decode())
+        return real_loads(text, **options)
+
+    monkeypatch.setattr(json, "loads", counting_loads)
+    return parsed

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import responses
-from adapter_fakes import FIXED_NOW, ONLYOFFICE_URL
+from adapter_fakes import FIXED_NOW, ONLYOFFICE_URL, count_json_parses
 from responses import matchers
 
 from bridge.errors import (
@@ -69,6 +69,17 @@ def test_token_is_sent_raw_and_the_envelope_is_unwrapped(office) -> None:
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == TOKEN  # no "Bearer" scheme (contract 1.2)
     assert sent.headers["Accept"] == "application/json"
+
+
+@responses.activate
+def test_an_answer_is_parsed_once_and_money_stays_exact(office, monkeypatch) -> None:
+    body = '{"count": 1, "status": 0, "statusCode": 200, "response": {"id": 42, "cost": 0.10}}'
+    responses.get(f"{CRM}/invoice/42", body=body, content_type="application/json")
+    parsed = count_json_parses(monkeypatch)
+    invoice = office.get_invoice(42)
+    assert invoice["cost"] == Decimal("0.10")
+    assert str(invoice["cost"]) == "0.10"  # as sent: not 0.1000000000000000055511151231257827
+    assert parsed == [body]
 
 
 @responses.activate

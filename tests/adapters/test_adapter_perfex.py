@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 import responses
-from adapter_fakes import PERFEX_URL
+from adapter_fakes import PERFEX_URL, count_json_parses
 from responses import matchers
 
 from bridge.errors import (
@@ -23,7 +23,7 @@ from bridge.errors import (
 )
 from bridge.http import Response, RetryPolicy
 from bridge.perfex import PerfexClient
-from bridge.perfex_answers import classify_perfex_response
+from bridge.perfex_answers import classify_perfex_response, perfex_json
 
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoic3luYyJ9.c2lnbmF0dXJl"
 NO_DATA = {"status": False, "message": "No data were found"}
@@ -52,6 +52,15 @@ def test_every_request_carries_authtoken_and_asks_for_json(perfex) -> None:
         assert call.request.headers["authtoken"] == TOKEN
         assert call.request.headers["Accept"] == "application/json"
         assert "Authorization" not in call.request.headers
+
+
+@responses.activate
+def test_an_answer_is_parsed_once_for_the_classifier_and_the_caller(perfex, monkeypatch) -> None:
+    responses.get(_url("/api/invoices/7"), json={"id": "7", "total": "121.00", "items": []})
+    parsed = count_json_parses(monkeypatch)
+    invoice = perfex.get_invoice(7)
+    assert invoice == {"id": "7", "total": "121.00", "items": []}
+    assert len(parsed) == 1
 
 
 @responses.activate
@@ -285,6 +294,7 @@ def test_development_mode_warnings_before_the_json_are_tolerated() -> None:
     )
     answer = _answer(200, warning + '{"status":true,"message":"Invoice Updated Successfully"}')
     assert classify_perfex_response(answer) is None
+    assert perfex_json(answer) == {"status": True, "message": "Invoice Updated Successfully"}
 
 
 def test_bad_token_sentence_names_perfex_and_the_setting_but_not_the_token() -> None:

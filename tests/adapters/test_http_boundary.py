@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import requests
 import responses
 from adapter_fakes import PERFEX_URL
 
@@ -21,7 +22,7 @@ from bridge.errors import (
     RetryableError,
     Unreachable,
 )
-from bridge.http import HttpClient, Response, default_classify, encode_json
+from bridge.http import HttpClient, Response, default_classify, encode_form, encode_json
 
 # --- Response -------------------------------------------------------------------------------
 
@@ -32,6 +33,21 @@ def test_json_money_is_decimal_never_float() -> None:
     assert body["cost"] == Decimal("1210.10")
     assert isinstance(body["cost"], Decimal)
     assert body["count"] == 2
+
+
+def test_a_body_is_read_once_per_reader_even_when_it_is_not_json() -> None:
+    reads: list[str] = []
+
+    def reader(text: str) -> object:
+        reads.append(text)
+        return json.loads(text)
+
+    answer, page = Response(200, '{"a": 1}'), Response(502, "<html>Bad Gateway</html>")
+    assert answer.decoded(reader) is answer.decoded(reader)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            page.decoded(reader)
+    assert reads == ['{"a": 1}', "<html>Bad Gateway</html>"]
 
 
 def test_headers_are_read_without_regard_to_case_and_cannot_be_changed() -> None:
@@ -102,6 +118,49 @@ def test_json_body_sends_decimals_as_exact_strings_and_dates_as_iso() -> None:
         "rate": "100",
         "date": "2024-03-01",
     }
+
+
+FORMS = {
+    "invoice-create": [
+        ("clientid", "17"),
+        ("billing_street", "Hauptstraße 12"),
+        ("terms", "Zahlbar in 30 Tagen.\nDanke!"),
+        ("total", "1469.06"),
+        ("allowed_payment_modes[]", "1"),
+        ("newitems[1][description]", "Beratung & Konzept (50% vorab)"),
+        ("newitems[1][taxname][]", "VAT|20.00"),
+        ("newitems[1][long_description]", "Zeitraum: März<br />Inkl. Anfahrt"),
+    ],
+    "awkward-text": [
+        ("a b", "x+y=z;w/v?u#t"),
+        ("emoji", "🧾 paid"),
+        ("tilde~dash-dot._", "~-._ plain"),
+        ("empty", ""),
+        ("percent", "100%"),
+    ],
+    "values-that-are-not-text": [("count", 3), ("flag", True), ("rate", Decimal("20.00"))],
+    "none-is-left-out": [("kept", "1"), ("dropped", None), ("kept too", "2")],
+    "a-list-repeats-its-key": [("allowed_payment_modes[]", ["1", "2"]), ("ids", ("7",))],
+    "bytes-as-they-are": [("raw", b"caf\xc3\xa9 & co")],
+}
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=FORMS.keys())
+def test_form_body_is_what_requests_would_send(form) -> None:
+    prepared = requests.PreparedRequest()
+    prepared.prepare_headers({})
+    prepared.prepare_body(form, None)
+    assert encode_form(form) == prepared.body
+    assert encode_form(dict(form)) == encode_form(form)
+
+
+@responses.activate
+def test_form_request_carries_its_content_type(make_http) -> None:
+    responses.post(f"{PERFEX_URL}/api/customers", json={"status": True})
+    make_http().request("POST", "/api/customers", data=[("company", "Müller & Söhne GmbH")])
+    sent = responses.calls[0].request
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sent.body == "company=M%C3%BCller+%26+S%C3%B6hne+GmbH"
 
 
 def test_json_body_refuses_values_it_cannot_state_exactly() -> None:

@@ -136,3 +136,37 @@ def test_cookies_are_never_sent_back(server, app, clock) -> None:
     client.request("GET", "/first")
     client.request("GET", "/second")
     assert app.cookies_seen == [None, None]
+
+
+def test_answer_cut_short_is_a_transport_failure_and_a_read_is_repeated(clock) -> None:
+    # The body is read inside the exchange, so a connection lost halfway through it is a
+    # transport failure like any other, not an error escaping from the caller's parsing.
+    whole = b'{"ok": true}'
+    answers = [
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"ok"',
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+        b"Connection: close\r\n\r\n%s" % (len(whole), whole),
+    ]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(2)
+        serving = threading.Thread(target=_answer_in_turn, args=(listener, answers), daemon=True)
+        serving.start()
+        client = HttpClient(
+            "perfex",
+            f"http://127.0.0.1:{listener.getsockname()[1]}",
+            sleep=clock.sleep,
+            clock=clock.monotonic,
+            retry=RetryPolicy(max_attempts=2),
+        )
+        assert client.request("GET", "/api/invoices/1").json() == {"ok": True}
+        serving.join(timeout=5)
+    assert answers == []  # both were asked for
+
+
+def _answer_in_turn(listener: socket.socket, answers: list[bytes]) -> None:
+    while answers:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(answers.pop(0))
