@@ -45,7 +45,7 @@ def http_client(
         rate_limiter=limiter,
         max_connections=max(section.concurrency, 2),
         sleep=sleep,
-        use_env_proxies=getattr(section, "use_env_proxies", False),
+        use_env_proxies=section.use_env_proxies,
     )
 
 

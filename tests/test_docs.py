@@ -42,8 +42,6 @@ PENDING_COMMANDS = {"audit", "status", "resolve", "accept", "retry"}
 # yet. The same rule: the test fails once the engine reads one, until it is removed here.
 PENDING_KEYS = {
     ("mapping", "uncertain_taxes"),
-    ("perfex", "use_env_proxies"),
-    ("onlyoffice", "use_env_proxies"),
 }
 
 
