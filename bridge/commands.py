@@ -78,7 +78,11 @@ def _run_once(
     """One run of the engine, its report printed; a backfill shows a progress bar."""
     config = _config(args, environ, logs.COMMAND_LEVEL)
     direction = args.direction or config.sync.direction
-    request = RunRequest(command, direction, dry_run=args.dry_run, since=since)
+    # A poll cycle leaves failed invoices whose row did not change to their retry time; a
+    # backfill tries everything.
+    request = RunRequest(
+        command, direction, dry_run=args.dry_run, since=since, retry_schedule=command == "sync"
+    )
     ledger = open_ledger(config, dry_run=args.dry_run)
     try:
         engine = build_engine(config, ledger)

@@ -159,6 +159,11 @@ class SyncEngine:
                 "failed", message=f"stopped by an unexpected error ({type(error).__name__})"
             )
             raise
+        if journal.waiting:
+            journal.note(
+                f"{journal.waiting} invoice(s) that failed before wait for their next retry "
+                "(their rows did not change); `crm-bridge retry` tries them now"
+            )
         notes = "; ".join(journal.notes) or None
         if self.interrupted_by is not None:
             message = f"{self.interrupted_by}: stopped before the end; run again to finish"
