@@ -9,7 +9,15 @@ a sync after that must have nothing left to write.
 from __future__ import annotations
 
 import pytest
-from reverse_world import Walk, differences, duplicates, exact, only
+from reverse_world import (
+    Walk,
+    differences,
+    duplicates,
+    exact,
+    only,
+    pair_differences,
+    perfex_number,
+)
 from rigs import TODAY
 
 from bridge.sandbox.seed import generate
@@ -86,3 +94,83 @@ def script_lost_writes(rig) -> None:  # noqa: ANN001
     ):
         faults.script("lost_answer", writes_to("POST", invoices))
         faults.script("applied_error", writes_to("PUT", invoices + "/"))
+
+
+def _snapshot(rig) -> dict[str, dict[str, str]]:  # noqa: ANN001
+    """What each side says of each invoice number now, as text to compare later."""
+    perfex = {
+        perfex_number(invoice): repr((invoice.row, rig.perfex.store.lines_of(invoice.id)))
+        for invoice in rig.perfex.store.invoices.values()
+        if invoice.number != PLACEHOLDER
+    }
+    onlyoffice = {
+        invoice.number: repr(invoice) for invoice in rig.onlyoffice.store.invoices.values()
+    }
+    return {"perfex": perfex, "onlyoffice": onlyoffice}
+
+
+def _edited(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> set[str]:
+    """The numbers edited on both sides between two snapshots."""
+    changed = {
+        side: {n for n, text in after[side].items() if before[side].get(n, text) != text}
+        for side in after
+    }
+    return changed["perfex"] & changed["onlyoffice"]
+
+
+def _disagreeing(rig, numbers: set[str]) -> set[str]:  # noqa: ANN001
+    """Those of `numbers` whose two sides do not say the same under the mapping now."""
+    perfex = {
+        perfex_number(i): i for i in rig.perfex.store.invoices.values() if i.number != PLACEHOLDER
+    }
+    onlyoffice = {i.number: i for i in rig.onlyoffice.store.invoices.values()}
+    return {
+        number
+        for number in numbers
+        if number in perfex
+        and number in onlyoffice
+        and pair_differences(rig, perfex[number], onlyoffice[number])
+    }
+
+
+@pytest.mark.parametrize("seed", [pytest.param(55, id="seed-55"), pytest.param(89, id="seed-89")])
+def test_random_walk_under_the_report_policy_conflicts_only_where_both_sides_moved(
+    make_rig, seed: int
+) -> None:
+    """Under the default policy a pair edited on both sides between two syncs, differently, is
+    a conflict left as it is until the two sides agree again; a pair edited on one side only is
+    carried over, never a conflict."""
+    data = exact(generate(seed=seed, invoices=12, today=TODAY, mix="simple"))
+    rig = make_rig(
+        perfex=only(data, data.invoices[:6]),
+        onlyoffice=only(data, data.invoices[6:]),
+        direction="both",
+        sync='perfex_drafts = "sync"',
+    )
+    assert rig.run("backfill").run.status == "ok"
+    numbers = [i.number for i in rig.perfex.store.invoices.values() if i.number != PLACEHOLDER]
+    rig.perfex.store.next_invoice_number = max(numbers) + 1
+
+    walk = Walk(rig, data, seed, TODAY)
+    walk.actions = [(action, weight) for action, weight in walk.actions if action != walk.sync]
+    conflicted: set[str] = set()
+    since_sync = _snapshot(rig)
+    done: list[str] = []
+    while len(done) < STEPS:
+        if walk.rng.random() < 0.25:
+            conflicted = _disagreeing(rig, conflicted | _edited(since_sync, _snapshot(rig)))
+            record = rig.run("sync")
+            reported = {o.number for o in record.outcomes if o.action == "conflict"}
+            assert reported == conflicted, "\n".join(done)
+            since_sync = _snapshot(rig)
+            done.append("sync")
+        elif (what := walk.step()) is not None:
+            done.append(what)
+
+    conflicted = _disagreeing(rig, conflicted | _edited(since_sync, _snapshot(rig)))
+    for _ in range(2):
+        rig.clear_logs()
+        final = rig.run("sync")
+    assert {o.number for o in final.outcomes if o.action == "conflict"} == conflicted
+    assert rig.writes() == [] and duplicates(rig) == []
+    assert {text.split(":")[0] for text in differences(rig)} <= conflicted, "\n".join(done)
