@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = commands.add_parser("sync", help="one poll cycle: find changed invoices, write them")
     _add_direction(sync)
+    sync.add_argument(
+        "--invoice",
+        metavar="NUMBER",
+        help="only this invoice, by either side's number or id (perfex:ID, onlyoffice:ID)",
+    )
     backfill = commands.add_parser(
         "backfill", help="one-off full pass: link or create every invoice (resumable)"
     )
@@ -63,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate the config and reach both APIs read-only")
     commands.add_parser("demo", help="the zero-config tour on the embedded sandbox")
 
+    _add_control(commands)
+
     sandbox = commands.add_parser("sandbox", help="serve both simulators until Ctrl-C")
     sandbox.add_argument("--perfex-port", type=_port, default=0, metavar="N")
     sandbox.add_argument("--onlyoffice-port", type=_port, default=0, metavar="N")
@@ -71,6 +78,37 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--latency-ms", type=_non_negative, default=0, metavar="N")
     sandbox.add_argument("--fault-rate", type=_rate, default=0.0, metavar="F")
     return parser
+
+
+def _add_control(commands: argparse._SubParsersAction) -> None:
+    """audit, status, resolve, accept and retry (`bridge.audit`, `bridge.health`,
+    `bridge.control`)."""
+    audit = commands.add_parser(
+        "audit", help="read both sides, report every disagreement and per-currency totals"
+    )
+    audit.add_argument("--format", choices=("text", "json", "html"), default="text")
+    audit.add_argument("--output", metavar="PATH", help="write the audit to a file")
+    audit.add_argument(
+        "--repair", action="store_true", help="print the writes that would make the pairs agree"
+    )
+    audit.add_argument("--yes", action="store_true", help="with --repair: carry them out")
+    status = commands.add_parser(
+        "status", help="health for people and monitors (0 ok, 1 warning, 2 critical)"
+    )
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    resolve = commands.add_parser("resolve", help="settle one conflict")
+    resolve.add_argument("number", metavar="NUMBER", help="either side's number or id")
+    resolve.add_argument(
+        "--keep",
+        choices=("perfex", "onlyoffice"),
+        required=True,
+        help="the side whose content the invoice keeps",
+    )
+    accept = commands.add_parser(
+        "accept", help="accept a reported difference until the invoice changes"
+    )
+    accept.add_argument("number", metavar="NUMBER", help="either side's number or id")
+    commands.add_parser("retry", help="retry the open failures now")
 
 
 def _add_direction(command: argparse.ArgumentParser) -> None:

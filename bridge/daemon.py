@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bridge.engine import RunRequest, SyncEngine
 from bridge.errors import BridgeError
+from bridge.health import note_daemon_cycle, note_daemon_stopped
 from state.errors import LedgerError
 from state.records import RunRecord
 
@@ -59,6 +60,7 @@ class Daemon:
         self.terminate.wait()
         self.engine.interrupt("stopped by SIGTERM")  # the running cycle takes no new record
         scheduler.shutdown(wait=True)
+        note_daemon_stopped(self.engine.ledger)
         log.info("daemon stopped after %d cycles", self.cycles)
         return 0
 
@@ -68,6 +70,7 @@ class Daemon:
             return None
         self.cycles += 1
         started = self.clock()
+        note_daemon_cycle(self.engine.ledger, now=self.engine.now(), interval=self.interval)
         try:
             request = RunRequest("daemon", self.direction, retry_schedule=True)
             record = self.engine.run(request)
