@@ -196,6 +196,11 @@ class Auditor:
             self.accepted += 1
             return
         mismatch = self.view.mismatch(pair) if pair.link is None else None
+        changed = frozenset(
+            side
+            for side in SIDES
+            if pair.link is not None and prints[side] != getattr(pair.link, f"{side}_fp")
+        )
         self.differences.append(
             Difference(
                 number=_number(pair),
@@ -206,8 +211,9 @@ class Auditor:
                 shape=found.shape,
                 customer=self._customer(_listed(pair, "perfex")),
                 linked=pair.link is not None,
-                note=_pair_note(pair, mismatch),
+                note=_pair_note(pair, mismatch, changed),
                 foreign=mismatch,
+                changed=changed,
             )
         )
 
@@ -233,9 +239,11 @@ class Auditor:
         )
 
 
-def _pair_note(pair: Pair, mismatch: str | None) -> str:
+def _pair_note(pair: Pair, mismatch: str | None, changed: frozenset[str]) -> str:
     if pair.link is not None:
-        return "the two invoices the ledger links say different things"
+        since = " and ".join(name(side) for side in SIDES if side in changed)
+        edited = f"; edited in {since} since the last sync" if since else ""
+        return f"the two invoices the ledger links say different things{edited}"
     if mismatch is not None:
         return (
             f"not linked: the two invoices carrying this number are different invoices "

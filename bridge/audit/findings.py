@@ -35,6 +35,7 @@ class Difference:
     note: str = ""  # one sentence: what this is and whose it is to fix
     foreign: str | None = None  # unlinked pair: "customer", "year" or "total" tells them apart
     taken_by: str | None = None  # lone invoice: its number is used by another linked invoice
+    changed: frozenset[str] = frozenset()  # linked pair: the sides edited since the last sync
 
     @property
     def missing_side(self) -> str | None:

@@ -2,14 +2,16 @@
 
 Every difference gets one step (`step_for`, pure), which `audit` also prints as what to do:
 - **restore**: a linked pair says different things, and one side is the bridge's to write (the
-  mirror of a one-way direction, or the losing side under `[sync].conflict_policy`): that side
+  mirror of a one-way direction, the losing side under `[sync].conflict_policy`, or in `both`
+  the side that was not edited since the last sync when only the other one was): that side
   is marked pending in its link, so the engine's decision table sends the other side's content
   again (`plan._decide_pending`);
 - **recreate**: the mirror of a one-way direction was deleted: the link is dropped, so the
   engine creates the mirror again from its source;
 - **create** / **adopt**: an invoice with no counterpart, or a same-number pair not linked yet,
   in a direction that writes there: the engine does what a sync does;
-- **person**: nothing the bridge may decide alone: both ways with no winning side (`resolve`),
+- **person**: nothing the bridge may decide alone: both ways with no winning side and both
+  sides edited (`resolve`),
   different invoices sharing one number, or a deletion in `both` direction;
 - **leave**: not the bridge's to write: the read-only side of a one-way direction, or an
   invoice only the mirror has.
@@ -76,6 +78,16 @@ def _for_fields(difference: Difference, direction: Direction) -> RepairStep:
             "(Perfex numbers can be edited, ONLYOFFICE numbers cannot), then sync",
         )
     winner = direction.source or direction.winner
+    if winner is None and difference.linked and len(difference.changed) == 1:
+        # Both ways, and only one side was edited since the last sync: what a sync would do
+        # (forced, so an edit to lines alone, which a list row does not show, is carried too).
+        [edited] = difference.changed
+        return RepairStep(
+            difference,
+            RESTORE,
+            other(edited),
+            f"carry {name(edited)}'s edit, made since the last sync, to {name(other(edited))}",
+        )
     if winner is None:
         return RepairStep(
             difference,
