@@ -198,6 +198,24 @@ def test_accept_an_invoice_only_the_mirror_has(make, monkeypatch):
     assert audit(rig, monkeypatch)[0] == 1
 
 
+def test_accept_a_deleted_mirror_stops_the_audit_listing_it(make, monkeypatch):
+    rig, ids = perfex_books(make, 2)
+    assert rig.run("backfill").run.status == "ok"
+    number = perfex_number(rig, ids[0])
+    rig.onlyoffice.store.remove_invoice(onlyoffice_invoice(rig, number).id)
+    assert audit(rig, monkeypatch)[0] == 1
+    rig.clear_logs()
+
+    result = cli(rig, monkeypatch, "accept", number)
+
+    assert result.code == 0 and "only in Perfex" in result.out
+    assert rig.writes() == []
+    code, document = audit(rig, monkeypatch)
+    assert (code, document["accepted"]) == (0, 1)
+    rig.perfex_admin.set_due_date(ids[0], TODAY + timedelta(33))
+    assert audit(rig, monkeypatch)[0] == 1
+
+
 def test_accept_a_pair_that_already_agrees_says_so(make, monkeypatch):
     rig, ids = perfex_books(make, 1)
     assert rig.run("backfill").run.status == "ok"
