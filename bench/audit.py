@@ -3,8 +3,9 @@
 Serves both simulators in this process, seeds Perfex with N invoices and backfills them into
 ONLYOFFICE with no latency (that part is set-up, not measured); then sets the latency per
 request and runs the real `crm-bridge audit` in a child process, which lists both sides and
-reads every invoice in full. Prints the wall time, the requests it made and its summary line.
-Nothing is asserted: it is a measuring tool.
+reads every invoice in full. Prints the wall time, the requests it made, its peak memory and its
+summary line, and for scale the same figures for a `crm-bridge sync` with nothing to do (which
+lists both sides and reads nothing). Nothing is asserted: it is a measuring tool.
 
     python3 bench/audit.py --invoices 10000 --latency-ms 20
     python3 bench/audit.py --demo      # the demo's data and edits, then the audit's summary
@@ -15,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -49,10 +50,12 @@ def main() -> int:
             for server in (sandbox.perfex, sandbox.onlyoffice):
                 server.latency_ms = args.latency_ms
                 server.request_log.clear()
+            sync = _child(config, sandbox, ["sync"])
+            sync_requests = _requests(sandbox)
             report = Path(folder) / "audit.json"
-            elapsed, code, text = _audit(config, sandbox, report)
+            audit = _child(config, sandbox, ["audit", "--format", "json", "--output", str(report)])
             document = json.loads(report.read_text(encoding="utf-8"))
-        _print_figures(args, sandbox, backfill, prepared, elapsed, code, text, document)
+        _print_figures(args, sandbox, backfill, prepared, sync, sync_requests, audit, document)
     finally:
         sandbox.stop()
     return 0
@@ -112,19 +115,37 @@ def _backfill(config_path: Path, sandbox: Sandbox, *, demo: bool) -> str:
     return summary
 
 
-def _audit(config: Path, sandbox: Sandbox, report: Path) -> tuple[float, int, str]:
-    command = [sys.executable, "-m", "bridge", "--config", str(config), "audit"]
-    started = time.perf_counter()
-    result = subprocess.run(
-        [*command, "--format", "json", "--output", str(report)],
-        env=_environ(sandbox),
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode not in (0, 1):
-        print(result.stderr, file=sys.stderr)
-    return elapsed, result.returncode, result.stdout.strip()
+@dataclass(frozen=True)
+class Child:
+    seconds: float
+    code: int
+    peak_mib: float
+    said: str
+
+
+def _child(config: Path, sandbox: Sandbox, arguments: list[str]) -> Child:
+    """One `crm-bridge` command in a child process: its wall time, exit code, own peak memory
+    (reaped with wait4, so the figure is this child's alone) and last line of output. The
+    simulators' request logs start empty for it."""
+    for server in (sandbox.perfex, sandbox.onlyoffice):
+        server.request_log.clear()
+    command = [sys.executable, "-m", "bridge", "--config", str(config), *arguments]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env=_environ(sandbox), stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        lines = out.read().strip().splitlines()
+        if code not in (0, 1):
+            print(err.read(), file=sys.stderr)
+    return Child(elapsed, code, usage.ru_maxrss / 1024, lines[-1] if lines else "")
+
+
+def _requests(sandbox: Sandbox) -> tuple[int, int]:
+    return len(sandbox.perfex.request_log.entries()), len(sandbox.onlyoffice.request_log.entries())
 
 
 def _print_figures(
@@ -132,39 +153,39 @@ def _print_figures(
     sandbox: Sandbox,
     backfill: str,
     prepared: float,
-    elapsed: float,
-    code: int,
-    text: str,
+    sync: Child,
+    sync_requests: tuple[int, int],
+    audit: Child,
     document: dict,
 ) -> None:
-    perfex = sandbox.perfex.request_log.entries()
-    onlyoffice = sandbox.onlyoffice.request_log.entries()
+    perfex, onlyoffice = _requests(sandbox)
     kinds: dict[str, int] = {}
     for difference in document["differences"]:
         kinds[difference["kind"]] = kinds.get(difference["kind"], 0) + 1
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"invoices in Perfex        {args.invoices} (seed {args.seed})")
     print(f"set-up                    {backfill} in {prepared:.1f} s, no latency")
     print(f"latency per request       {args.latency_ms:g} ms")
     print(f"concurrency per system    {args.concurrency}")
-    print(f"audit exit code           {code}")
-    print(f"audit wall time           {elapsed:.1f} s")
     print(
-        f"requests                  {len(perfex) + len(onlyoffice)} "
-        f"(Perfex {len(perfex)}, ONLYOFFICE {len(onlyoffice)})"
+        f"sync with nothing to do   {sync.seconds:.1f} s, {sum(sync_requests)} requests, "
+        f"peak {sync.peak_mib:.0f} MiB, exit {sync.code}"
     )
-    print(f"peak memory of the audit  {peak_kib / 1024:.0f} MiB")
+    print(f"audit exit code           {audit.code}")
+    print(f"audit wall time           {audit.seconds:.1f} s")
+    total = perfex + onlyoffice
+    print(f"requests                  {total} (Perfex {perfex}, ONLYOFFICE {onlyoffice})")
+    print(f"peak memory of the audit  {audit.peak_mib:.0f} MiB")
     print(f"pairs compared, agree     {document['pairs']}, {document['agree']}")
     print(f"differences by kind       {kinds or 'none'}")
     print(f"unchecked                 {len(document['unchecked'])}")
-    for code_, totals in document["totals"].items():
+    for currency, totals in document["totals"].items():
         perfex_side, onlyoffice_side = totals["perfex"], totals["onlyoffice"]
         print(
-            f"totals {code_}                Perfex {perfex_side['count']} / {perfex_side['sum']}, "
-            f"ONLYOFFICE {onlyoffice_side['count']} / {onlyoffice_side['sum']}, "
-            f"difference {totals['difference']}"
+            f"totals {currency}                Perfex {perfex_side['count']} / "
+            f"{perfex_side['sum']}, ONLYOFFICE {onlyoffice_side['count']} / "
+            f"{onlyoffice_side['sum']}, difference {totals['difference']}"
         )
-    print(f"audit says                {text}")
+    print(f"audit says                {audit.said}")
 
 
 if __name__ == "__main__":

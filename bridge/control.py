@@ -82,7 +82,8 @@ class Controls:
             "sync-invoice", self.direction, dry_run=dry_run, deep_pass=True, invoices=_names(pairs)
         )
         record = self.engine.run(request)
-        return Done(_exit(record), " ".join(run_sentences(record, dry_run=dry_run)), record)
+        said = run_sentences(record, dry_run=dry_run, subject=_number(pairs[0]))
+        return Done(_exit(record), " ".join(said), record)
 
     # -- resolve --------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class Controls:
             )
         finally:
             self.ledger.release_lock()
-        said = " ".join(run_sentences(record))
+        said = " ".join(run_sentences(record, subject=number))
         return Done(_exit(record), f"Resolved {number} keeping {name(keep)}: {said}", record)
 
     def _keep(self, view: BridgeView, pair: Pair, keep: str) -> None:

@@ -24,12 +24,18 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
-def run_sentences(record: RunRecord, *, dry_run: bool = False) -> list[str]:
+def run_sentences(
+    record: RunRecord, *, dry_run: bool = False, subject: str | None = None
+) -> list[str]:
+    """`subject` names the invoices the run was limited to, for a run that wrote nothing."""
     invoices = [o for o in record.outcomes if o.kind == "invoice"]
     sentences = [outcome_sentence(o, dry_run=dry_run) for o in invoices]
     if not invoices:
         if record.run.counts.get("unchanged"):
-            sentences.append("Perfex and ONLYOFFICE already say the same; nothing was written.")
+            said = "Perfex and ONLYOFFICE already say the same"
+            if subject:
+                said = f"{subject} already says the same in Perfex and ONLYOFFICE"
+            sentences.append(f"{clean(said)}; nothing was written.")
         else:
             sentences.append("Nothing was done.")
     created = Counter(

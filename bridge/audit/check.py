@@ -171,10 +171,14 @@ class Auditor:
     # -- pairs ----------------------------------------------------------------------------
 
     def compare_pairs(self) -> None:
-        for start in range(0, len(self.waiting), CHUNK):
-            chunk = self.waiting[start : start + CHUNK]
-            wanted = [(side, _listed(pair, side).record_id) for pair in chunk for side in SIDES]
-            reads = self.view.read_many(wanted)
+        chunks = [
+            self.waiting[start : start + CHUNK] for start in range(0, len(self.waiting), CHUNK)
+        ]
+        wanted = (
+            [(side, _listed(pair, side).record_id) for pair in chunk for side in SIDES]
+            for chunk in chunks
+        )
+        for chunk, reads in zip(chunks, self.view.read_in_batches(wanted), strict=True):
             for pair in chunk:
                 docs = {side: reads[(side, _listed(pair, side).record_id)] for side in SIDES}
                 self._compare(pair, docs)

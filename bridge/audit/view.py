@@ -13,8 +13,8 @@ address, say) stays in memory; nothing is written to either system or to the led
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,9 +145,12 @@ class BridgeView:
         except READ_ERRORS as error:
             return Read(None, " ".join(str(error).split()))
 
-    def read_many(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Read]:
-        """Reads (side, id) pairs in full, each system up to its configured concurrency, both
-        systems at once."""
+    def read_in_batches(
+        self, batches: Iterable[Sequence[tuple[str, str]]]
+    ) -> Iterator[dict[tuple[str, str], Read]]:
+        """Reads batches of (side, id) in full, each system up to its configured concurrency
+        and both systems at once; the next batch is already being read while the caller works
+        on the one it was handed, so neither system waits for the other or for the caller."""
         workers = {
             "perfex": self.settings.perfex_concurrency,
             "onlyoffice": self.settings.onlyoffice_concurrency,
@@ -156,9 +159,19 @@ class BridgeView:
             side: ThreadPoolExecutor(max_workers=max(1, workers[side]), thread_name_prefix=side)
             for side in SIDES
         }
+
+        def submit(batch: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Future[Read]]:
+            return {key: pools[key[0]].submit(self.read, *key) for key in batch}
+
         try:
-            futures = {key: pools[key[0]].submit(self.read, *key) for key in wanted}
-            return {key: future.result() for key, future in futures.items()}
+            pending: dict[tuple[str, str], Future[Read]] | None = None
+            for batch in batches:
+                following = submit(batch)
+                if pending is not None:
+                    yield {key: future.result() for key, future in pending.items()}
+                pending = following
+            if pending is not None:
+                yield {key: future.result() for key, future in pending.items()}
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -52,6 +52,12 @@ def test_sync_invoice_carries_that_invoice_only(make, monkeypatch):
     assert result.out.strip() == f"{first} updated in ONLYOFFICE from Perfex (due date)."
     assert onlyoffice_due(rig, first) == TODAY + timedelta(45)
     assert onlyoffice_due(rig, second) == before
+    rig.clear_logs()
+    again = cli(rig, monkeypatch, "sync", "--invoice", first)
+    assert again.out.strip() == (
+        f"{first} already says the same in Perfex and ONLYOFFICE; nothing was written."
+    )
+    assert again.code == 0 and rig.writes() == []
     by_id = cli(
         rig, monkeypatch, "sync", "--invoice", f"onlyoffice:{onlyoffice_invoice(rig, second).id}"
     )
