@@ -158,15 +158,18 @@ class Controls:
         if len(present) == 2 and pair.link is None:
             _refuse_foreign(view, pair, number)
         docs = self._read_all(view, pair)
-        if len(present) == 2 and pair.link is not None and compare(view, docs).agree:
-            return Done(
-                0, f"{number} already says the same in Perfex and ONLYOFFICE; nothing to accept."
-            )
+        agree = len(present) == 2 and compare(view, docs).agree
         self.ledger.acquire_lock("accept", self.now())
         try:
+            # Even a pair that agrees gets its baseline: a conflict between two identical
+            # edits is then settled now rather than by the next sync.
             self._accept(view, pair, docs)
         finally:
             self.ledger.release_lock()
+        if agree:
+            return Done(
+                0, f"{number} already says the same in Perfex and ONLYOFFICE; nothing to accept."
+            )
         if len(present) == 1:
             return Done(
                 0,

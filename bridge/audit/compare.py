@@ -72,7 +72,7 @@ def _compared(
     view: BridgeView, docs: Mapping[str, Any], source: str
 ) -> Comparison | MappingProblem:
     target = other(source)
-    expected = view.sides[target].expected(docs[source], docs[target])  # type: ignore[attr-defined]
+    expected = view.sides[target].expected(docs[source], docs[target])
     if isinstance(expected, MappingProblem):
         return expected
     words = Wording(view)
