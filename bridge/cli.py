@@ -11,7 +11,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from bridge import __version__
@@ -60,6 +60,21 @@ EXAMPLES = {
     "prune": """
   crm-bridge prune                       drop runs older than [sync].keep_runs_days
   crm-bridge prune --keep-days 30""",
+    "audit": """
+  crm-bridge audit                       do both systems agree? exit 0 when they do
+  crm-bridge audit --format html --output audit.html
+  crm-bridge audit --repair              the writes that would make them agree
+  crm-bridge audit --repair --yes        and carry them out""",
+    "status": """
+  crm-bridge status                      last runs, open failures and conflicts, the lock
+  crm-bridge status --format json        for a monitor (exit 0 ok, 1 warning, 2 critical)""",
+    "resolve": """
+  crm-bridge resolve INV-001042 --keep perfex
+  crm-bridge resolve INV-001042 --keep onlyoffice""",
+    "accept": """
+  crm-bridge accept INV-001042           accept its reported difference until it changes""",
+    "retry": """
+  crm-bridge retry                       try every open failure again now""",
 }
 MAIN_EPILOG = """exit codes:
   0 every record succeeded      1 some records failed or conflicted   2 usage error
@@ -95,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", "one poll cycle: find changed invoices, write them")
     _add_direction(sync)
+    sync.add_argument(
+        "--invoice",
+        metavar="NUMBER",
+        help="only this invoice, by either side's number or id (perfex:ID, onlyoffice:ID)",
+    )
     backfill = command("backfill", "one-off full pass: link or create every invoice (resumable)")
     _add_direction(backfill)
     backfill.add_argument(
@@ -119,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("check", "validate the config and probe both APIs and the ledger, read-only")
     command("demo", "the zero-config tour on the embedded sandbox")
+
+    _add_control(command)
 
     sandbox = command("sandbox", "serve both simulators until Ctrl-C")
     sandbox.add_argument(
@@ -230,6 +252,31 @@ def _add_global_options(parser: argparse.ArgumentParser, default: object) -> Non
         default=False if default is None else default,
         help="debug logs and tracebacks",
     )
+
+
+def _add_control(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """audit, status, resolve, accept and retry (`bridge.audit`, `bridge.health`,
+    `bridge.control`)."""
+    audit = command("audit", "read both sides, report every disagreement and per-currency totals")
+    audit.add_argument("--format", choices=("text", "json", "html"), default="text")
+    audit.add_argument("--output", metavar="PATH", help="write the audit to a file")
+    audit.add_argument(
+        "--repair", action="store_true", help="print the writes that would make the pairs agree"
+    )
+    audit.add_argument("--yes", action="store_true", help="with --repair: carry them out")
+    status = command("status", "health for people and monitors (0 ok, 1 warning, 2 critical)")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    resolve = command("resolve", "settle one conflict")
+    resolve.add_argument("number", metavar="NUMBER", help="either side's number or id")
+    resolve.add_argument(
+        "--keep",
+        choices=("perfex", "onlyoffice"),
+        required=True,
+        help="the side whose content the invoice keeps",
+    )
+    accept = command("accept", "accept a reported difference until the invoice changes")
+    accept.add_argument("number", metavar="NUMBER", help="either side's number or id")
+    command("retry", "retry the open failures now")
 
 
 def _add_direction(command: argparse.ArgumentParser) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -24,9 +25,12 @@ from bridge.housekeeping import Housekeeping
 from bridge.interrupts import interruptible
 from bridge.progress import progress_bar
 from bridge.report import closing_sentence, report_html, report_json, report_text, runs_table
-from bridge.wiring import build_engine, open_ledger
+from bridge.wiring import build_clients, build_engine, open_ledger
 from state import Ledger
 from state.records import RunRecord
+
+if TYPE_CHECKING:
+    from bridge.control import Controls, Done
 
 Environ = Mapping[str, str]
 EXIT_USAGE = 2
@@ -44,6 +48,11 @@ def dispatch(args: argparse.Namespace, environ: Environ) -> int:
         "init": run_init,
         "config": show_config,
         "prune": run_prune,
+        "audit": run_audit_command,
+        "status": show_status,
+        "resolve": run_resolve,
+        "accept": run_accept,
+        "retry": run_retry,
     }
     return handlers[args.command](args, environ)
 
@@ -65,6 +74,8 @@ def exit_code(record: RunRecord) -> int:
 
 
 def run_sync(args: argparse.Namespace, environ: Environ) -> int:
+    if getattr(args, "invoice", None):
+        return _control(args, environ, lambda c: c.sync_invoice(args.invoice, dry_run=args.dry_run))
     return _run_once(args, environ, "sync")
 
 
@@ -280,3 +291,86 @@ def run_prune(args: argparse.Namespace, environ: Environ) -> int:
         f"{keep} day(s) ago from {config.ledger_path}; the latest run of each command is kept."
     )
     return 0
+
+
+# -- audit, status and per-invoice control (bridge.audit, bridge.health, bridge.control) ------
+
+
+def run_audit_command(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.audit import AuditOptions, audit_command
+
+    if args.yes and not args.repair:
+        print("--yes only goes with --repair: crm-bridge audit --repair --yes", file=sys.stderr)
+        return 2
+    config = _config(args, environ)
+    options = AuditOptions(
+        format=args.format,
+        output=Path(args.output) if args.output else None,
+        repair=args.repair,
+        yes=args.yes,
+    )
+    document_on_stdout = args.format != "text" and args.output is None
+    messages = sys.stderr if document_on_stdout else sys.stdout
+    return audit_command(config, options, show=print, say=lambda text: print(text, file=messages))
+
+
+def show_status(args: argparse.Namespace, environ: Environ) -> int:
+    from bridge.engine.run import utc_now
+    from bridge.health import check_health, status_json, status_text, unreadable
+    from state import LedgerError
+
+    config = load_config(config_path(args.config, environ), environ)
+    path = config.ledger_path
+    now = utc_now()
+    try:
+        ledger = Ledger.open_readonly(path)
+        try:
+            health = check_health(
+                ledger, interval=config.sync.interval, now=now, exists=path.exists()
+            )
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        health = unreadable(str(path), error, now)
+    print(status_json(health) if args.format == "json" else status_text(health))
+    return health.code
+
+
+def run_resolve(args: argparse.Namespace, environ: Environ) -> int:
+    return _control(args, environ, lambda controls: controls.resolve(args.number, args.keep))
+
+
+def run_accept(args: argparse.Namespace, environ: Environ) -> int:
+    return _control(args, environ, lambda controls: controls.accept(args.number))
+
+
+def run_retry(args: argparse.Namespace, environ: Environ) -> int:
+    return _control(args, environ, lambda controls: controls.retry())
+
+
+def _control(args: argparse.Namespace, environ: Environ, act: Callable[[Controls], Done]) -> int:
+    """Builds the per-invoice controls, runs one, prints its sentence; Ctrl-C and SIGTERM
+    let the records in flight finish, as in `sync`."""
+    from bridge.audit.command import make_view
+    from bridge.control import Controls
+    from bridge.engine.run import utc_now
+
+    config = _config(args, environ)
+    direction = getattr(args, "direction", None) or config.sync.direction
+    ledger = open_ledger(config, dry_run=bool(getattr(args, "dry_run", False)))
+    try:
+        clients = build_clients(config)
+        engine = build_engine(config, ledger, clients=clients)
+        controls = Controls(
+            ledger=ledger,
+            engine=engine,
+            view=lambda: make_view(config, clients, ledger, utc_now, direction),
+            direction=direction,
+            now=utc_now,
+        )
+        with interruptible(engine) as interruption:
+            done = act(controls)
+    finally:
+        ledger.close()
+    print(done.text)
+    return interruption.exit_code or done.code

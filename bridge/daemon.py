@@ -34,6 +34,7 @@ from bridge import logs
 from bridge.config import BridgeConfig
 from bridge.engine import RunRequest, SyncEngine
 from bridge.errors import BridgeError, ConfigError
+from bridge.health import note_daemon_cycle, note_daemon_stopped
 from bridge.housekeeping import Housekeeping
 from state.errors import LedgerError
 from state.records import Outcome, RunRecord
@@ -138,6 +139,7 @@ class Daemon:
                     self.reload()
         self.engine.interrupt("stopped by SIGTERM")  # the running cycle takes no new record
         scheduler.shutdown(wait=True)
+        note_daemon_stopped(self.engine.ledger)
         log.info("daemon stopped after %d cycles", self.cycles)
         return 0
 
@@ -151,6 +153,7 @@ class Daemon:
 
     def _run_cycle(self, number: int) -> RunRecord | None:
         started = self.clock()
+        note_daemon_cycle(self.engine.ledger, now=self.engine.now(), interval=self.interval)
         try:
             request = RunRequest("daemon", self.direction, retry_schedule=True)
             record = self.engine.run(request)

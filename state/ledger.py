@@ -17,7 +17,7 @@ import functools
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
-from state import evidence, journal, lock, problems, retention
+from state import evidence, journal, lock, problems, retention, run_index
 from state import intents as intent_table
 from state import links as link_table
 from state.connection import (
@@ -285,6 +285,18 @@ class Ledger:
     def failed_outcomes(self, run_id: int) -> list[Outcome]:
         """The run's outcomes with action "failed" or "conflict", in journal order."""
         return journal.failed_outcomes(self._db, run_id)
+
+    @_guarded
+    def latest_runs_by_command(self) -> list[RunSummary]:
+        """The latest run of each command, newest first (for `status`)."""
+        return run_index.latest_per_command(self._db)
+
+    @_guarded
+    def latest_run_with_status(
+        self, *statuses: str, commands: Sequence[str] | None = None
+    ) -> RunSummary | None:
+        """The latest run that ended with one of `statuses`, of one of `commands` if given."""
+        return run_index.latest_with_status(self._db, statuses, commands)
 
     # -- open problems -------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ Must not: write to Perfex, or decide content (`mappings.to_onlyoffice` does).
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -171,6 +172,33 @@ class OnlyofficeSide(InvoiceSide):
         if isinstance(target, MappingProblem):
             return False
         return onlyoffice_fingerprint(target.invoice) == onlyoffice_fingerprint(target_doc)
+
+    def expected(
+        self, source_doc: PerfexInvoice, current: OnlyofficeInvoice | None
+    ) -> OnlyofficeInvoice | MappingProblem:
+        """The invoice ONLYOFFICE would hold for `source_doc` (for `crm-bridge audit`), looking
+        only: a company, product or tax ONLYOFFICE does not have yet stands as a negative id."""
+        needs = self._needs(source_doc)
+        if isinstance(needs, MappingProblem):
+            return needs
+        missing = itertools.count(-1, -1)
+        contact = self.directory.existing_contact(needs.clientid)
+        items = {
+            p.title: (self.directory.existing_item_ids((p,)) or {}).get(p.title, next(missing))
+            for p in needs.products
+        }
+        taxes = {
+            t: (self.directory.existing_tax_ids((t,)) or {}).get(t, next(missing))
+            for t in needs.taxes
+        }
+        if contact is None:
+            contact = ResolvedContact(next(missing), None)
+        mapped = perfex_to_onlyoffice(source_doc, needs, _refs(contact, items, taxes), self.mapping)
+        if isinstance(mapped, MappingProblem):
+            return mapped
+        status = current.status if current is not None else None
+        plan = OnlyofficePlan(needs, None, current, status)
+        return self._keeping_payment(plan, mapped).invoice
 
     def needs_current(self, work: Work) -> bool:
         """The full current invoice is needed only when what it holds is not known: a create

@@ -221,6 +221,21 @@ class PerfexSide(InvoiceSide):
         mapped = self._map(source_doc, target_doc, customer)
         return isinstance(mapped, PerfexTarget) and holds(target_doc, mapped.invoice)
 
+    def expected(
+        self, source_doc: OnlyofficeInvoice, current: PerfexInvoice | None
+    ) -> PerfexInvoice | MappingProblem:
+        """The invoice Perfex would hold for `source_doc` (for `crm-bridge audit`), looking
+        only: a customer Perfex does not have yet stands as customer "0"."""
+        customer = (
+            self.directory.existing_customer(source_doc.contact_id)
+            if source_doc.contact_id
+            else None
+        )
+        mapped = self._map(source_doc, current, customer)
+        if isinstance(mapped, MappingProblem):
+            return mapped
+        return settled(mapped.invoice, current)
+
     def needs_current(self, work: Work) -> bool:
         # The replace-all update names every current line id (2.6): the lines are needed.
         return work.decision is not None and work.decision.step is not Step.CREATE

@@ -168,6 +168,11 @@ class InvoiceSide(ABC):
         only: nothing is created to find out)."""
 
     @abstractmethod
+    def expected(self, source_doc: Any, current: Any | None) -> Any:
+        """The invoice this side would hold for the other side's `source_doc`, or the
+        `MappingProblem` that keeps it from holding one (`crm-bridge audit`); looks only."""
+
+    @abstractmethod
     def needs_current(self, work: Work) -> bool:
         """Whether preparing the write needs this side's current record in full."""
 

@@ -182,7 +182,7 @@ class InvoiceSync:
         wanted = self.options.invoices
         if wanted is None:
             return pairs
-        return [pair for pair in pairs if _names(pair) & wanted]
+        return [pair for pair in pairs if pair_names(pair) & wanted]
 
     def _deep_pass_choice(self, pairs: list[Pair]) -> set[int]:
         """The linked open invoices the deep pass re-reads this run: those compared longest
@@ -300,23 +300,11 @@ class InvoiceSync:
             return Adoption.TAKEN if taken else Adoption.NONE
         perfex = self.sides["perfex"].facts(work.row("perfex"))
         onlyoffice = self.sides["onlyoffice"].facts(work.row("onlyoffice"))
-        if not self._same_customer(perfex, onlyoffice):
-            work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, "customer")
-            return Adoption.FOREIGN
-        if perfex.year != onlyoffice.year:
-            work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, "year")
-            return Adoption.FOREIGN
-        if not _totals_close(perfex, onlyoffice):
-            work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, "total")
+        mismatch = facts_mismatch(self.ctx, perfex, onlyoffice)
+        if mismatch is not None:
+            work.docs["foreign"] = _foreign_reason(work, perfex, onlyoffice, mismatch)
             return Adoption.FOREIGN
         return Adoption.SAME_INVOICE
-
-    def _same_customer(self, perfex, onlyoffice) -> bool:  # type: ignore[no-untyped-def]
-        if perfex.customer_id and onlyoffice.customer_id:
-            link = self.ctx.link_for("contact", "perfex", perfex.customer_id)
-            if link is not None:
-                return link.onlyoffice_id == onlyoffice.customer_id
-        return _same_name(perfex.customer_name, onlyoffice.customer_name)
 
     def _skip_reason(self, work: Work, states: dict[str, SideState]) -> str | None:
         if work.link is not None:
@@ -453,14 +441,39 @@ def pair_rows(
     return pairs
 
 
-def _names(pair: Pair) -> set[str]:
+def pair_names(pair: Pair) -> set[str]:
+    """Every name a person (or `RunRequest.invoices`) may give this pair by: its numbers as
+    either side shows them, its ids on either side, and those ids qualified by their side
+    ("perfex:58", "onlyoffice:42"), which name exactly one pair even where the two systems'
+    ids overlap."""
     names = set()
     if pair.link is not None:
         names |= {pair.link.natural_key, pair.link.perfex_id, pair.link.onlyoffice_id}
+        names |= {f"perfex:{pair.link.perfex_id}", f"onlyoffice:{pair.link.onlyoffice_id}"}
     for listed in (pair.perfex, pair.onlyoffice):
         if listed is not None:
-            names |= {listed.record_id, listed.number or ""}
+            names |= {listed.record_id, listed.number or "", f"{listed.side}:{listed.record_id}"}
     return names - {""}
+
+
+def facts_mismatch(ctx: RunContext, perfex: InvoiceFacts, onlyoffice: InvoiceFacts) -> str | None:
+    """What tells two unlinked invoices with one number apart: "customer", "year" or "total";
+    None when they are the same invoice (DESIGN: adoption is for the same invoice only)."""
+    if not _same_customer(ctx, perfex, onlyoffice):
+        return "customer"
+    if perfex.year != onlyoffice.year:
+        return "year"
+    if not _totals_close(perfex, onlyoffice):
+        return "total"
+    return None
+
+
+def _same_customer(ctx: RunContext, perfex: InvoiceFacts, onlyoffice: InvoiceFacts) -> bool:
+    if perfex.customer_id and onlyoffice.customer_id:
+        link = ctx.link_for("contact", "perfex", perfex.customer_id)
+        if link is not None:
+            return link.onlyoffice_id == onlyoffice.customer_id
+    return _same_name(perfex.customer_name, onlyoffice.customer_name)
 
 
 def _first(index: dict[str, Listed], keys: Iterable[str]) -> Listed | None:
