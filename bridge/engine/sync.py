@@ -205,8 +205,13 @@ class InvoiceSync:
         return {id(pair) for pair in candidates[: self.options.deep_pass_budget]}
 
     def _needs_work(self, pair: Pair, deep: set[int]) -> bool:
-        """False for a linked pair whose rows are as last synced: counted unchanged, no read."""
+        """False for a linked pair whose rows are as last synced: counted unchanged, no read.
+        Poll cycles also pass over invoices that cannot be carried yet (a Perfex draft with
+        its placeholder number): a backfill reports each of them, a cycle every few minutes
+        would only repeat it."""
         link = pair.link
+        if link is None and self.options.retry_schedule and self._not_carried_yet(pair):
+            return False
         if link is None or pair.perfex is None or pair.onlyoffice is None:
             return self._not_waiting(pair)
         if pair.perfex.error or pair.onlyoffice.error:
@@ -224,6 +229,14 @@ class InvoiceSync:
             self.ctx.settle_problem("perfex", link.perfex_id)
             return False
         return self._not_waiting(pair)
+
+    def _not_carried_yet(self, pair: Pair) -> bool:
+        listed = [row for row in (pair.perfex, pair.onlyoffice) if row is not None]
+        if len(listed) != 1 or listed[0].row is None:
+            return False
+        side = listed[0].side
+        writable = other(side) in self.direction.writable
+        return writable and self.sides[side].skip_reason(listed[0].row) is not None
 
     def _not_waiting(self, pair: Pair) -> bool:
         """Daemon cycles retry a failed record on its schedule, or at once when its row
