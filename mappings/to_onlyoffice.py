@@ -1,10 +1,12 @@
 """Perfex → ONLYOFFICE: the desired invoice and the exact JSON bodies that write it.
 
-Owns the field rules of shared/DESIGN.md's mapping table in this direction: number pattern,
-contact and billing address ids, lines on the resolved products and taxes, dates, currency,
-discounts as per-line percentages, status, and the money check that compares ONLYOFFICE's own
-cost formula (shared/contracts/onlyoffice-api.md 4.3) with Perfex's `total`. What must exist
-first (products, taxes, the customer) is worked out in `onlyoffice_needs.py`.
+Owns the field rules of the mapping table in this direction: number pattern, contact and
+billing address ids, lines on the resolved products and taxes, dates, currency, Perfex's
+invoice discount and adjustment as per-line percentages (chosen by `discounts.py` to land on
+Perfex's total), status, and the money check that compares ONLYOFFICE's own cost formula
+(ONLYOFFICE API notes 4.3) with Perfex's `total` and `total_tax`: what differs becomes a
+warning, or a refusal under `money_mismatch = "fail"`. What must exist first (products,
+taxes, the customer) is worked out in `onlyoffice_needs.py`.
 
 Must not: look anything up on either side. The engine resolves `OnlyofficeNeeds` into
 `OnlyofficeRefs` (ledger, then natural key on the target, then create) and writes the payloads.
@@ -12,21 +14,25 @@ Must not: look anything up on either side. The engine resolves `OnlyofficeNeeds`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from mappings.differences import Difference, money_difference, strict_refusal
+from mappings.discounts import (
+    CostLine,
+    DiscountFit,
+    fit_line_discounts,
+    uniform_discounts,
+)
 from mappings.money import (
     AFTER_TAX,
     BEFORE_TAX,
-    CENT,
-    HUNDRED,
-    MISMATCH_HINT,
     ZERO,
     format_money,
-    onlyoffice_cost,
+    round_half_even,
     round_half_up,
 )
 from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeLine
@@ -81,7 +87,7 @@ class OnlyofficeTarget:
     create_payload: dict[str, Any]
     update_payload: dict[str, Any]
     status: int
-    warnings: tuple[str, ...]
+    warnings: tuple[Difference, ...]  # every way ONLYOFFICE does not hold the invoice exactly
 
 
 def perfex_to_onlyoffice(
@@ -100,19 +106,19 @@ def perfex_to_onlyoffice(
     currency = _currency_code(invoice, settings)
     if isinstance(currency, MappingProblem):
         return currency
-    discount = _line_discount(invoice)
-    if isinstance(discount, MappingProblem):
-        return discount
-    lines = _lines(invoice, needs, refs, discount)
+    if invoice.lines is None:
+        return MappingProblem("items", "the invoice's lines could not be read from Perfex")
+    fit, searched = _discounts(invoice, needs)
+    lines = _lines(invoice, needs, refs, fit.percents)
     if isinstance(lines, MappingProblem):
         return lines
     desired = _desired(invoice, settings, refs, status, currency, lines)
-    money = _money_check(invoice, needs, refs, lines, currency, settings)
-    if isinstance(money, MappingProblem):
-        return money
+    differences = _money_differences(invoice, fit, searched, currency)
+    if differences and settings.money_mismatch == "fail":
+        return strict_refusal(differences, "money_mismatch")
     create = _payload(desired, refs.billing_address_id)
     update = {key: value for key, value in create.items() if key != "number"}
-    return OnlyofficeTarget(desired, create, update, status, money)
+    return OnlyofficeTarget(desired, create, update, status, (*needs.warnings, *differences))
 
 
 def _currency_code(invoice: PerfexInvoice, settings: MappingSettings) -> str | MappingProblem:
@@ -128,52 +134,83 @@ def _currency_code(invoice: PerfexInvoice, settings: MappingSettings) -> str | M
     )
 
 
-def _line_discount(invoice: PerfexInvoice) -> Decimal | MappingProblem:
-    """Perfex's invoice-level discount as one percent for every ONLYOFFICE line.
+def _discounts(invoice: PerfexInvoice, needs: OnlyofficeNeeds) -> tuple[DiscountFit, bool]:
+    """Per-line percentages for Perfex's discount and adjustment, and whether they were
+    searched (see `discounts.py`).
 
-    A percent taken before or after tax is the same fraction of the total (taxes are linear);
-    a fixed amount is carried only when it is an exact two-decimal percent of its base.
+    A percent discount starts from that percent on every line; a fixed one, or any
+    adjustment, from the ideal percentage. A positive adjustment can only shrink an existing
+    discount. An invoice with neither discount nor negative adjustment gets no discount.
     """
-    if invoice.discount_type not in (BEFORE_TAX, AFTER_TAX):
-        return ZERO
-    if invoice.discount_percent != ZERO:
-        return _percent_in_range(invoice.discount_percent, "discount_percent")
-    if invoice.discount_total != ZERO:
-        return _fixed_as_percent(invoice)
-    return ZERO
+    lines = _cost_lines(invoice.lines or (), needs)
+    discounted = invoice.discount_type in (BEFORE_TAX, AFTER_TAX) and (
+        invoice.discount_percent != ZERO or invoice.discount_total != ZERO
+    )
+    if discounted and invoice.discount_percent != ZERO and invoice.adjustment == ZERO:
+        return fit_line_discounts(lines, invoice.total, start=invoice.discount_percent), True
+    if discounted or invoice.adjustment < ZERO:
+        return fit_line_discounts(lines, invoice.total), True
+    return uniform_discounts(lines, ZERO, invoice.total), False
 
 
-def _percent_in_range(percent: Decimal, field: str) -> Decimal | MappingProblem:
-    if ZERO <= percent <= HUNDRED:
-        return percent
-    return MappingProblem(field, f"a discount of {percent}% cannot be carried to ONLYOFFICE")
-
-
-def _fixed_as_percent(invoice: PerfexInvoice) -> Decimal | MappingProblem:
-    base = invoice.subtotal
-    if invoice.discount_type == AFTER_TAX:
-        base += invoice.total_tax
-    amount = format_money(invoice.discount_total)
-    if base <= ZERO:
-        return MappingProblem("discount_total", f"a fixed discount of {amount} on a zero base")
-    percent = invoice.discount_total / base * HUNDRED
-    if percent != percent.quantize(CENT):
-        shown = f"{percent.quantize(Decimal('0.0001'))}"
-        return MappingProblem(
-            "discount_total",
-            f"the fixed discount of {amount} is {shown}% of the invoice, and ONLYOFFICE only "
-            "holds per-line percentages with two decimals",
+def _cost_lines(lines: Sequence[PerfexLine], needs: OnlyofficeNeeds) -> list[CostLine]:
+    return [
+        CostLine(
+            quantity=round_half_up(line.qty),
+            price=round_half_up(line.rate),
+            rates=tuple(tax.rate for tax in taxes),
         )
-    return _percent_in_range(percent.quantize(CENT), "discount_total")
+        for line, taxes in zip(lines, needs.line_taxes, strict=True)
+    ]
+
+
+def _money_differences(
+    invoice: PerfexInvoice, fit: DiscountFit, searched: bool, currency: str
+) -> tuple[Difference, ...]:
+    """ONLYOFFICE's cost and taxes of the desired lines against Perfex's `total` and
+    `total_tax`. The tax is reported on its own when the total agrees, or differs by
+    another amount (an after-tax discount, a cent moved between net and tax)."""
+    found = []
+    if fit.cost != invoice.total:
+        reason = _total_reason(invoice, fit, searched)
+        found.append(money_difference("total", invoice.total, fit.cost, reason, currency))
+    tax_gap = fit.tax - invoice.total_tax
+    if tax_gap != ZERO and tax_gap != fit.cost - invoice.total:
+        reason = _tax_reason(invoice, fit)
+        found.append(money_difference("total_tax", invoice.total_tax, fit.tax, reason, currency))
+    return tuple(found)
+
+
+def _tax_reason(invoice: PerfexInvoice, fit: DiscountFit) -> str:
+    """Why ONLYOFFICE's taxes differ: its line discounts always lower the taxed amount,
+    where Perfex's after-tax discount and its adjustment leave the tax as it is."""
+    if any(fit.percents) and invoice.adjustment != ZERO:
+        return "the adjustment became line discounts, which lower the tax too"
+    if any(fit.percents) and invoice.discount_type == AFTER_TAX:
+        return "ONLYOFFICE discounts before tax"
+    return "tax rounded per line"
+
+
+def _total_reason(invoice: PerfexInvoice, fit: DiscountFit, searched: bool) -> str:
+    if invoice.adjustment > ZERO and fit.cost < invoice.total and not any(fit.percents):
+        return f"ONLYOFFICE has no adjustment: {format_money(invoice.adjustment)} not carried"
+    if searched:
+        return "no two-decimal line discounts reach it"
+    amounts = [line.qty * line.rate for line in invoice.lines or ()]
+    if any(round_half_even(amount) != round_half_up(amount) for amount in amounts):
+        return "line amounts rounded half to even"
+    return "tax rounded per line"
 
 
 def _lines(
-    invoice: PerfexInvoice, needs: OnlyofficeNeeds, refs: OnlyofficeRefs, discount: Decimal
+    invoice: PerfexInvoice,
+    needs: OnlyofficeNeeds,
+    refs: OnlyofficeRefs,
+    discounts: Sequence[Decimal],
 ) -> tuple[OnlyofficeLine, ...] | MappingProblem:
-    if invoice.lines is None:
-        return MappingProblem("items", "the invoice's lines could not be read from Perfex")
     lines: list[OnlyofficeLine] = []
-    for line, taxes in zip(invoice.lines, needs.line_taxes, strict=True):
+    rows = zip(invoice.lines or (), needs.line_taxes, discounts, strict=True)
+    for line, taxes, discount in rows:
         item_id = refs.item_ids.get(line.description.strip())
         tax_ids = [refs.tax_ids.get(tax) for tax in taxes]
         if item_id is None or None in tax_ids:
@@ -232,41 +269,6 @@ def _desired(
         cost=None,
         lines=lines,
     )
-
-
-def _money_check(
-    invoice: PerfexInvoice,
-    needs: OnlyofficeNeeds,
-    refs: OnlyofficeRefs,
-    lines: tuple[OnlyofficeLine, ...],
-    currency: str,
-    settings: MappingSettings,
-) -> tuple[str, ...] | MappingProblem:
-    """Compare ONLYOFFICE's cost of the desired lines with Perfex's total, to the cent."""
-    rates = {refs.tax_ids[tax]: tax.rate for tax in needs.taxes}
-    cost = onlyoffice_cost(lines, rates)
-    findings: list[tuple[str, str]] = []
-    if invoice.adjustment != ZERO:
-        findings.append(
-            (
-                "adjustment",
-                f"the adjustment of {format_money(invoice.adjustment)} {currency} has "
-                "no ONLYOFFICE counterpart",
-            )
-        )
-    if cost != invoice.total:
-        findings.append(
-            (
-                "total",
-                f"ONLYOFFICE would total {format_money(cost)} {currency} where Perfex shows "
-                f"{format_money(invoice.total)} {currency}",
-            )
-        )
-    if findings and settings.money_mismatch == "fail":
-        return MappingProblem(
-            findings[0][0], "; ".join(message for _, message in findings) + MISMATCH_HINT
-        )
-    return tuple(message for _, message in findings)
 
 
 def _payload(invoice: OnlyofficeInvoice, billing_address_id: int | None) -> dict[str, Any]:

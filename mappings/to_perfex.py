@@ -1,10 +1,13 @@
 """ONLYOFFICE → Perfex: what an invoice needs in Perfex, and the desired Perfex invoice.
 
-Owns the reverse direction of shared/DESIGN.md's mapping table: the Perfex number and prefix
-parsed from the ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax
-objects), one common line discount as Perfex's invoice discount, currency id, billing street,
-status without faking payments, and totals by Perfex's UI formula
-(shared/contracts/perfex-api.md 5.2), checked against ONLYOFFICE's cost.
+Owns the reverse direction of the mapping table: the Perfex number and prefix parsed from the
+ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax objects), the line
+discounts as Perfex's one invoice discount (a common percentage as a percent before tax,
+different ones as the fixed amount before tax that lands on ONLYOFFICE's cost, see
+`discounts.py`), currency id, billing street, status without faking payments, and totals by
+Perfex's UI formula (Perfex API notes 5.2), checked against ONLYOFFICE's cost and taxes:
+what differs becomes a warning, or a refusal under `money_mismatch = "fail"`. A total of zero
+is always refused: Perfex's API accepts only totals above zero (2.5).
 
 The create form and the replace-all update body that carry it are built in
 `perfex_writes.py` and returned together in `PerfexTarget`.
@@ -17,15 +20,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import IntEnum
 from typing import Any
 
+from mappings.differences import ONLYOFFICE, PERFEX, Difference, money_difference, strict_refusal
+from mappings.discounts import CostLine, onlyoffice_pricing, perfex_fixed_discount
 from mappings.money import (
     BEFORE_TAX,
-    MISMATCH_HINT,
     ZERO,
     PerfexTotals,
     format_money,
-    onlyoffice_cost,
     perfex_server_total_tax,
     perfex_ui_totals,
 )
@@ -92,7 +96,7 @@ class PerfexTarget:
     invoice: PerfexInvoice  # comparable by perfex_fingerprint with a read-back
     create_form: list[tuple[str, str]]
     update_body: dict[str, Any]
-    warnings: tuple[str, ...]
+    warnings: tuple[Difference, ...]  # every way Perfex does not hold the invoice exactly
 
 
 def perfex_needs(
@@ -286,74 +290,145 @@ def _payment_modes(current: PerfexInvoice | None, settings: MappingSettings) -> 
 class _Money:
     totals: PerfexTotals
     discount_type: str
-    discount: Decimal
-    warnings: tuple[str, ...]
+    discount: Decimal  # the percent; 0 for a fixed discount (its amount is in totals)
+    warnings: tuple[Difference, ...]
 
 
 def _money(
     invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
 ) -> _Money | MappingProblem:
     """Perfex totals for the wanted lines, and the check against ONLYOFFICE's own cost."""
-    discount = _common_discount(needs.discounts)
-    if isinstance(discount, MappingProblem):
-        return discount
-    warnings: list[str] = []
-    discount_type = BEFORE_TAX if discount != ZERO else ""
-    totals = perfex_ui_totals(needs.lines, discount_type, discount, ZERO, ZERO)
-    if discount != ZERO and totals.discount_total == ZERO:
-        # Perfex clears discount_type when discount_total is 0 (contract 2.5 step 9), so a
-        # discount too small to reach a cent does not exist there at all.
-        warnings.append(f"the {format_money(discount)}% discount is under a cent; Perfex drops it")
-        discount, discount_type = ZERO, ""
-        totals = perfex_ui_totals(needs.lines, "", ZERO, ZERO, ZERO)
+    onlyoffice = onlyoffice_pricing(_cost_lines(invoice, needs), needs.discounts)
+    if len(set(needs.discounts)) > 1:
+        money = _fixed_discount(needs, onlyoffice.cost)
+    else:
+        money = _percent_discount(needs)
+    totals = money.totals
     if totals.subtotal <= ZERO or totals.total <= ZERO:
-        return MappingProblem("total", "Perfex accepts only invoices whose totals are above zero")
-    cost = onlyoffice_cost(invoice.lines or (), needs.tax_rates)
-    if cost != totals.total:
-        message = (
-            f"Perfex would total {format_money(totals.total)} {invoice.currency} where "
-            f"ONLYOFFICE shows {format_money(cost)} {invoice.currency}"
-        )
-        if settings.money_mismatch == "fail":
-            return MappingProblem("total", message + MISMATCH_HINT)
-        warnings.append(message)
-    return _Money(totals, discount_type, discount, tuple(warnings))
-
-
-def _common_discount(discounts: tuple[Decimal, ...]) -> Decimal | MappingProblem:
-    distinct = sorted(set(discounts))
-    if len(distinct) > 1:
-        shown = ", ".join(f"{format_money(d)}%" for d in distinct)
         return MappingProblem(
-            "invoiceLines",
-            f"the lines have different discounts ({shown}); Perfex has one invoice discount",
+            "total",
+            f"the invoice totals {format_money(onlyoffice.cost)} {invoice.currency}; Perfex "
+            "accepts only invoices whose totals are above zero, so it cannot be created there",
         )
-    return distinct[0] if distinct else ZERO
+    differences = _money_differences(invoice, needs, money, onlyoffice.cost, onlyoffice.tax)
+    if differences and settings.money_mismatch == "fail":
+        return strict_refusal(differences, "money_mismatch")
+    return replace(money, warnings=(*money.warnings, *differences))
+
+
+def _cost_lines(invoice: OnlyofficeInvoice, needs: PerfexNeeds) -> list[CostLine]:
+    return [
+        CostLine(
+            quantity=line.quantity,
+            price=line.price,
+            rates=tuple(
+                needs.tax_rates[tax_id]
+                for tax_id in (line.tax1_id, line.tax2_id)
+                if tax_id > 0 and tax_id in needs.tax_rates
+            ),
+        )
+        for line in invoice.lines or ()
+    ]
+
+
+def _percent_discount(needs: PerfexNeeds) -> _Money:
+    """One percentage on every line: Perfex's percent discount before tax."""
+    discount = needs.discounts[0] if needs.discounts else ZERO
+    kind = BEFORE_TAX if discount != ZERO else ""
+    totals = perfex_ui_totals(needs.lines, kind, discount, ZERO, ZERO)
+    if discount == ZERO or totals.discount_total != ZERO:
+        return _Money(totals, kind, discount, ())
+    # Perfex clears discount_type when discount_total is 0 (Perfex API notes 2.5 step 9), so
+    # a discount too small to reach a cent does not exist there at all.
+    dropped = Difference(
+        field="discount",
+        source=f"{format_money(discount)}% on every line",
+        target="no discount",
+        reason="under a cent, which Perfex does not keep",
+        source_system=ONLYOFFICE,
+        target_system=PERFEX,
+    )
+    return _Money(perfex_ui_totals(needs.lines, "", ZERO, ZERO, ZERO), "", ZERO, (dropped,))
+
+
+def _fixed_discount(needs: PerfexNeeds, cost: Decimal) -> _Money:
+    """Different percentages: the fixed amount before tax that lands on ONLYOFFICE's cost."""
+    amount, totals = perfex_fixed_discount(needs.lines, cost)
+    return _Money(totals, BEFORE_TAX if amount != ZERO else "", ZERO, ())
+
+
+def _money_differences(
+    invoice: OnlyofficeInvoice,
+    needs: PerfexNeeds,
+    money: _Money,
+    cost: Decimal,
+    onlyoffice_tax: Decimal,
+) -> tuple[Difference, ...]:
+    """Perfex's total and total_tax against ONLYOFFICE's cost and summed line taxes; the tax
+    on its own when the totals agree or it differs by another amount."""
+    totals = money.totals
+    server_tax = perfex_server_total_tax(
+        needs.lines, money.discount_type, money.discount, totals.discount_total, totals.subtotal
+    )
+    mixed = len(set(needs.discounts)) > 1
+    found = []
+    if totals.total != cost:
+        reason = "no fixed discount lands on it" if mixed else "ONLYOFFICE rounds tax per line"
+        found.append(_reverse("total", cost, totals.total, reason, invoice.currency))
+    tax_gap = server_tax - onlyoffice_tax
+    if tax_gap != ZERO and tax_gap != totals.total - cost:
+        reason = "ONLYOFFICE rounds tax per line" + (
+            " and discounts each line" if any(needs.discounts) else ""
+        )
+        found.append(_reverse("total_tax", onlyoffice_tax, server_tax, reason, invoice.currency))
+    return tuple(found)
+
+
+def _reverse(
+    field: str, source: Decimal, target: Decimal, reason: str, currency: str
+) -> Difference:
+    return money_difference(field, source, target, reason, currency, reverse=True)
 
 
 def perfex_status_for(
     onlyoffice_status: int, current: PerfexInvoice | None, settings: MappingSettings
-) -> tuple[int, str | None]:
+) -> tuple[int, Difference | None]:
     """The Perfex status to write, and a warning when the ONLYOFFICE status cannot be carried."""
     wanted = settings.onlyoffice_to_perfex_status.get(onlyoffice_status)
-    warning = None
+    carried = wanted is not None
     if wanted is None:
         wanted = PerfexStatus.UNPAID
-        warning = _not_carried(onlyoffice_status)
     if wanted == PerfexStatus.UNPAID and current and current.status in _DERIVED_PERFEX_STATUSES:
         # Posting "unpaid" would be recomputed from payments and the due date anyway.
         wanted = current.status
     if onlyoffice_status == OnlyofficeStatus.PAID:
         # Whatever the table says (the shipped configuration maps Paid to unpaid), only a
         # recorded payment makes a Perfex invoice paid: say so until Perfex shows it.
-        warning = None if wanted == PerfexStatus.PAID else _not_carried(onlyoffice_status)
+        carried = wanted == PerfexStatus.PAID
+    warning = None if carried else _not_carried(onlyoffice_status, int(wanted))
     return int(wanted), warning
 
 
-def _not_carried(onlyoffice_status: int) -> str:
+def _not_carried(onlyoffice_status: int, perfex_status: int) -> Difference:
     if onlyoffice_status == OnlyofficeStatus.PAID:
-        return (
-            "paid in ONLYOFFICE but left unpaid in Perfex: Perfex marks invoices paid only "
-            "from recorded payments, so record the payment in Perfex"
+        reason = (
+            "Perfex marks invoices paid only from recorded payments: record the payment in Perfex"
         )
-    return f"ONLYOFFICE status {onlyoffice_status} has no Perfex counterpart; left unpaid in Perfex"
+    else:
+        reason = "no Perfex counterpart in the status table"
+    return Difference(
+        field="status",
+        source=_status_name(OnlyofficeStatus, onlyoffice_status),
+        target=_status_name(PerfexStatus, perfex_status),
+        reason=reason,
+        source_system=ONLYOFFICE,
+        target_system=PERFEX,
+    )
+
+
+def _status_name(kind: type[IntEnum], number: int) -> str:
+    """ "Partially Paid"; the number itself when the code is not a known status."""
+    try:
+        return kind(number).name.replace("_", " ").title()
+    except ValueError:
+        return str(number)
