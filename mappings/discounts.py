@@ -26,11 +26,11 @@ that ideal with Σ cost_i(p_i) = T exactly:
    distinct cost offsets from its start, each reached first (closest to the start) by one
    percentage. They are enumerated by jumping straight to the next percentage that changes
    the line's discount, while the offset stays within ±R cents.
-3. One line moved, or two, when that lands (the largest lines first: the smallest change of
-   percentage). Otherwise a subset sum over lines, kept as one bitset per prefix of lines
-   (Python integers), says which total offsets are reachable; walking back from Δ picks,
-   for each line from the smallest, the option closest to its start that leaves the rest
-   reachable, so lines stay at the start unless they must move.
+3. One line moved, or two, when that lands (the smallest change of percentage wins).
+   Otherwise a subset sum over lines, kept as one bitset per prefix of lines (Python
+   integers), says which total offsets are reachable; walking back from Δ picks, for each
+   line from the smallest, the option closest to its start that leaves the rest reachable,
+   so lines stay at the start unless they must move.
 4. When Δ is not reachable, the reachable offset nearest to it is taken (the start itself
    unless something is strictly nearer), and the caller reports the difference.
 
@@ -62,7 +62,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from itertools import combinations
 
 from mappings.money import (
     BEFORE_TAX,
@@ -81,7 +80,6 @@ MAX_WINDOW = 200  # hundredths of a percent a line's percentage may move from it
 _SLACK = 10
 _SPREAD_ABOVE = 50  # cents of Δ from one rounded p* above which lines start on either side
 _FIXED_SCAN = 5  # cents of F tried on each side of the estimate
-_PAIR_WORK = 20_000  # options × lines above which two-line moves are not tried one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +253,14 @@ def _search(lines: Sequence[_Line], starts: list[int], goal: int) -> list[int]:
     largest_step = max(_first_step(line, p) for line, p in zip(lines, starts, strict=True))
     narrow = min(MAX_REACH, abs(delta) + 2 * largest_step + _SLACK)
     chosen, exact = _search_box(lines, starts, delta, narrow, MAX_WINDOW)
-    if exact or narrow == MAX_REACH:
+    moved = sum(1 for p, start in zip(chosen, starts, strict=True) if p != start)
+    if (exact and moved <= 2) or narrow == MAX_REACH:
         return chosen
-    wide, exact = _search_box(lines, starts, delta, MAX_REACH, MAX_WINDOW)
-    if exact:
+    wide, wide_exact = _search_box(lines, starts, delta, MAX_REACH, MAX_WINDOW)
+    if exact:  # the wide box may land with one or two lines moved where the narrow needed more
+        wide_moved = sum(1 for p, start in zip(wide, starts, strict=True) if p != start)
+        return wide if wide_exact and wide_moved < moved else chosen
+    if wide_exact:
         return wide
     if len(lines) == 2:
         return _search_pair(lines, starts, goal) or chosen
@@ -322,22 +324,29 @@ def _fewest_moves(
     pairs: bool = True,
 ) -> list[int] | None:
     """One line moved, or two, when that lands: fewer changed percentages read better than
-    the subset sum's spread. Two lines are tried only while the pairs stay few."""
-    by_offset = [{offset: percent for offset, percent in reversed(choices)} for choices in options]
-    order = sorted(range(len(lines)), key=lambda i: (-lines[i].gross, i))
-    for index in order:
-        if delta in by_offset[index]:
-            return _moved(starts, {index: by_offset[index][delta]})
-    if not pairs or sum(len(choices) for choices in options) * len(lines) > _PAIR_WORK:
+    the subset sum's spread. Among several, the smallest total change of percentage."""
+    # offset → the two moves that reach it with the least change, from different lines
+    nearest: dict[int, list[tuple[int, int, int]]] = {}
+    for index, choices in enumerate(options):
+        for offset, percent in choices:
+            if offset:
+                moves = nearest.setdefault(offset, [])
+                moves.append((abs(percent - starts[index]), index, percent))
+                moves.sort()
+                del moves[2:]
+    if delta in nearest:
+        _, index, percent = nearest[delta][0]
+        return _moved(starts, {index: percent})
+    if not pairs:
         return None
     best: tuple[int, dict[int, int]] | None = None
-    for first, second in combinations(order, 2):
-        for offset, percent in options[first]:
-            other = by_offset[second].get(delta - offset)
-            if offset and other is not None:
-                spread = abs(percent - starts[first]) + abs(other - starts[second])
+    for index, choices in enumerate(options):
+        for offset, percent in choices:
+            partner = next((m for m in nearest.get(delta - offset, ()) if m[1] != index), None)
+            if offset and partner is not None:
+                spread = abs(percent - starts[index]) + partner[0]
                 if best is None or spread < best[0]:
-                    best = (spread, {first: percent, second: other})
+                    best = (spread, {index: percent, partner[1]: partner[2]})
     return _moved(starts, best[1]) if best else None
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -122,11 +122,3 @@ class TaxEvidence:
             for taxes in table.values():
                 named.extend(taxes)
         return tuple(dict.fromkeys(named))
-
-    def names_for_rate(self, line_taxes: Sequence[TaxSpec] = ()) -> dict[Any, TaxSpec]:
-        """Rate → the tax that names it: the line's own evidence first, then the known
-        taxes in order (equal rates carry equal money, so only the name is at stake)."""
-        names: dict[Any, TaxSpec] = {}
-        for tax in (*line_taxes, *self.known_taxes()):
-            names.setdefault(tax.rate, tax)
-        return names
