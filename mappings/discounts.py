@@ -26,7 +26,9 @@ that ideal with Σ cost_i(p_i) = T exactly:
    distinct cost offsets from its start, each reached first (closest to the start) by one
    percentage. They are enumerated by jumping straight to the next percentage that changes
    the line's discount, while the offset stays within ±R cents.
-3. One line moved, or two, when that lands (the smallest change of percentage wins).
+3. One line moved, or two, when that lands (the smallest change of percentage wins); when
+   the caller gives Perfex's tax, moves that land the summed line taxes on it too come first,
+   so that the tax split of a landed total agrees as well.
    Otherwise a subset sum over lines, kept as one bitset per prefix of lines (Python
    integers), says which total offsets are reachable; walking back from Δ picks, for each
    line from the smallest, the option closest to its start that leaves the rest reachable,
@@ -119,11 +121,17 @@ def onlyoffice_pricing(lines: Sequence[CostLine], percents: Sequence[Decimal]) -
 
 
 def fit_line_discounts(
-    lines: Sequence[CostLine], target: Decimal, start: Decimal | None = None
+    lines: Sequence[CostLine],
+    target: Decimal,
+    start: Decimal | None = None,
+    tax_target: Decimal | None = None,
 ) -> DiscountFit:
     """Per-line two-decimal percentages whose ONLYOFFICE cost is `target`, else the closest.
 
-    `start` is the percentage every line starts from; None starts from the ideal p*.
+    `start` is the percentage every line starts from (a percentage someone chose: kept as it
+    is when it lands on the total); None starts from the ideal p*. With `tax_target`, moving
+    one or two lines so that the summed taxes land on it as well comes first (then the cost
+    alone is searched).
     """
     ints = [_Line.of(line) for line in lines]
     goal = _cents(target)
@@ -131,7 +139,9 @@ def fit_line_discounts(
         starts = _spread(ints, _ideal_percent(ints, goal), goal)
     else:
         starts = [_hundredths(_clamped(start))] * len(ints)
-    return _fit_of(ints, _search(ints, starts, goal), target)
+    tax_goal = None if tax_target is None else _cents(tax_target)
+    chosen = _search(ints, starts, goal, tax_goal, keep_landed=start is not None)
+    return _fit_of(ints, chosen, target)
 
 
 def _ideal_percent(lines: Sequence[_Line], goal: int) -> Decimal:
@@ -238,9 +248,24 @@ def _spread(lines: Sequence[_Line], ideal: Decimal, goal: int) -> list[int]:
     return starts
 
 
-def _search(lines: Sequence[_Line], starts: list[int], goal: int) -> list[int]:
-    """Tries a narrow box first (cheap, and enough for most invoices), then the wide one."""
+def _search(
+    lines: Sequence[_Line],
+    starts: list[int],
+    goal: int,
+    tax_goal: int | None = None,
+    keep_landed: bool = False,
+) -> list[int]:
+    """Tries a narrow box first (cheap, and enough for most invoices), then the wide one.
+    With `tax_goal`, one or two moved lines that land the taxes as well come first, unless
+    the start lands on the total and `keep_landed` says to keep it."""
     delta = goal - sum(line.cost(p) for line, p in zip(lines, starts, strict=True))
+    if delta == 0 and keep_landed:
+        return starts
+    if tax_goal is not None and lines:
+        tax_delta = tax_goal - sum(line.tax(p) for line, p in zip(lines, starts, strict=True))
+        both = _both(lines, starts, delta, tax_delta) if delta or tax_delta else None
+        if both is not None:
+            return both
     if delta == 0 or not lines:
         return starts
     # Most misses are a cent or two that one line can absorb: look at that alone first.
@@ -265,6 +290,16 @@ def _search(lines: Sequence[_Line], starts: list[int], goal: int) -> list[int]:
     if len(lines) == 2:
         return _search_pair(lines, starts, goal) or chosen
     return chosen
+
+
+def _both(
+    lines: Sequence[_Line], starts: list[int], delta: int, tax_delta: int
+) -> list[int] | None:
+    """One or two lines moved so that the cost and the taxes both land, in the narrow box."""
+    largest_step = max(_first_step(line, p) for line, p in zip(lines, starts, strict=True))
+    reach = min(MAX_REACH, abs(delta) + 2 * largest_step + _SLACK)
+    options = [_options(line, p, reach, MAX_WINDOW) for line, p in zip(lines, starts, strict=True)]
+    return _fewest_moves(lines, starts, options, delta, tax_delta)
 
 
 def _search_pair(lines: Sequence[_Line], starts: list[int], goal: int) -> list[int] | None:
@@ -294,11 +329,11 @@ def _search_box(
         return few, True
     # Largest lines first: the walk back reaches them last, so they absorb the moves.
     order = sorted(range(len(lines)), key=lambda i: (-lines[i].gross, i))
-    lows = [min(offset for offset, _ in choices) for choices in options]
+    lows = [min(offset for offset, _, _ in choices) for choices in options]
     masks = [1]
     for index in order:
         reached = 0
-        for offset, _ in options[index]:
+        for offset, _, _ in options[index]:
             reached |= masks[-1] << (offset - lows[index])
         masks.append(reached)
     zero = -sum(lows)
@@ -307,7 +342,7 @@ def _search_box(
     chosen = list(starts)
     for depth in range(len(order), 0, -1):
         index = order[depth - 1]
-        for offset, percent in options[index]:
+        for offset, _, percent in options[index]:
             previous = position - (offset - lows[index])
             if previous >= 0 and (masks[depth - 1] >> previous) & 1:
                 chosen[index], position = percent, previous
@@ -318,32 +353,40 @@ def _search_box(
 def _fewest_moves(
     lines: Sequence[_Line],
     starts: list[int],
-    options: Sequence[Sequence[tuple[int, int]]],
+    options: Sequence[Sequence[Option]],
     delta: int,
+    tax_delta: int | None = None,
     *,
     pairs: bool = True,
 ) -> list[int] | None:
-    """One line moved, or two, when that lands: fewer changed percentages read better than
-    the subset sum's spread. Among several, the smallest total change of percentage."""
-    # offset → the two moves that reach it with the least change, from different lines
-    nearest: dict[int, list[tuple[int, int, int]]] = {}
+    """One line moved, or two, when that lands (and lands the taxes on `tax_delta` too, if
+    given): fewer changed percentages read better than the subset sum's spread. Among
+    several, the smallest total change of percentage."""
+
+    def key(offset: int, tax: int) -> tuple[int, int | None]:
+        return (offset, tax if tax_delta is not None else None)
+
+    # (offset[, tax]) → the two least changes that reach it, from different lines
+    nearest: dict[tuple[int, int | None], list[tuple[int, int, int]]] = {}
     for index, choices in enumerate(options):
-        for offset, percent in choices:
-            if offset:
-                moves = nearest.setdefault(offset, [])
+        for offset, tax, percent in choices:
+            if percent != starts[index]:
+                moves = nearest.setdefault(key(offset, tax), [])
                 moves.append((abs(percent - starts[index]), index, percent))
                 moves.sort()
                 del moves[2:]
-    if delta in nearest:
-        _, index, percent = nearest[delta][0]
+    wanted = key(delta, tax_delta or 0)
+    if wanted in nearest:
+        _, index, percent = nearest[wanted][0]
         return _moved(starts, {index: percent})
     if not pairs:
         return None
     best: tuple[int, dict[int, int]] | None = None
     for index, choices in enumerate(options):
-        for offset, percent in choices:
-            partner = next((m for m in nearest.get(delta - offset, ()) if m[1] != index), None)
-            if offset and partner is not None:
+        for offset, tax, percent in choices:
+            rest = key(delta - offset, (tax_delta or 0) - tax)
+            partner = next((m for m in nearest.get(rest, ()) if m[1] != index), None)
+            if percent != starts[index] and partner is not None:
                 spread = abs(percent - starts[index]) + partner[0]
                 if best is None or spread < best[0]:
                     best = (spread, {index: percent, partner[1]: partner[2]})
@@ -367,18 +410,21 @@ def _first_step(line: _Line, start: int) -> int:
     return max(steps, default=0)
 
 
-def _options(line: _Line, start: int, reach: int, window: int) -> list[tuple[int, int]]:
-    """(cost offset, percentage) for each distinct cost within ±reach cents of the start's
-    and ±window hundredths of its percentage, each with the percentage closest to `start`;
-    closest first."""
-    base = line.cost(start)
-    found = [(0, start)]
+Option = tuple[int, int, int]  # (cost offset, tax offset, percentage)
+
+
+def _options(line: _Line, start: int, reach: int, window: int) -> list[Option]:
+    """(cost offset, tax offset, percentage) for each distinct cost within ±reach cents of
+    the start's and ±window hundredths of its percentage, each with the percentage closest
+    to `start`; closest first."""
+    base, base_tax = line.cost(start), line.tax(start)
+    found = [(0, 0, start)]
     percent: int | None = start
     while percent is not None:  # larger percentages: more discount, lower cost
         percent = line.first_percent_reaching(line.discount(percent) + 1)
         if percent is None or percent > start + window or line.cost(percent) - base < -reach:
             break
-        found.append((line.cost(percent) - base, percent))
+        found.append((line.cost(percent) - base, line.tax(percent) - base_tax, percent))
     percent = start
     while percent:  # smaller percentages: the top of the next lower discount
         bottom = line.first_percent_reaching(line.discount(percent))
@@ -387,8 +433,8 @@ def _options(line: _Line, start: int, reach: int, window: int) -> list[tuple[int
         percent = bottom - 1
         if percent < start - window or line.cost(percent) - base > reach:
             break
-        found.append((line.cost(percent) - base, percent))
-    found.sort(key=lambda option: (abs(option[1] - start), option[1]))
+        found.append((line.cost(percent) - base, line.tax(percent) - base_tax, percent))
+    found.sort(key=lambda option: (abs(option[2] - start), option[2]))
     return found
 
 

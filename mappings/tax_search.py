@@ -30,8 +30,8 @@ The search, for one set of allowed rate combinations (no tax, one rate, two rate
 the first size with solutions: the most plausible readings. `every_rate` allows every known
 rate at once, to learn whether anything else fits: only a complete search that finds nothing
 else makes an answer certain.
-Bound: every bitset shift and every step of the walk spends one unit of a `Budget`; when it is
-spent the search stops and says so. Each unit costs at most (number of combinations) shifts
+Bound: every bitset shift and every option weighed by the walk spends one unit of a `Budget`;
+when it is spent the search stops and says so. Each unit costs at most (number of combinations) shifts
 per set of rates, so a 50-line invoice with four known rates costs a few thousand steps.
 
 Must not: name taxes, rank solutions against evidence, or round the way neither system does;
@@ -54,7 +54,7 @@ MAX_SOLUTIONS = 12
 
 @dataclass
 class Budget:
-    """Work units left; every bitset shift and every walk step costs one."""
+    """Work units left; every bitset shift and every option a walk step weighs costs one."""
 
     steps: int
 
@@ -296,6 +296,7 @@ def _walk(
         if twin and index < picks[-1]:
             continue
         share = unit.weight * sum(combo)
+        walk.budget.spend()
         if high - share < 0 or not _prefix_reaches(walk, left - 1, low - share, high - share):
             continue
         chosen.append(combo)

@@ -69,7 +69,7 @@ from mappings.tax_search import (
 GIVEN = "given"
 TOTALS = "totals"
 CLOSEST = "closest"
-SEARCH_BUDGET = 25_000  # bitset shifts and walk steps per invoice (see tax_search)
+SEARCH_BUDGET = 40_000  # bitset shifts and options weighed per invoice (see tax_search)
 _SHOWN_ALTERNATIVES = 2
 
 

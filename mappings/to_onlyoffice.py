@@ -141,15 +141,21 @@ def _discounts(invoice: PerfexInvoice, needs: OnlyofficeNeeds) -> tuple[Discount
     A percent discount starts from that percent on every line; a fixed one, or any
     adjustment, from the ideal percentage. A positive adjustment can only shrink an existing
     discount. An invoice with neither discount nor negative adjustment gets no discount.
+    Under a before-tax discount the lines' taxes are steered onto Perfex's `total_tax` too.
     """
     lines = _cost_lines(invoice.lines or (), needs)
     discounted = invoice.discount_type in (BEFORE_TAX, AFTER_TAX) and (
         invoice.discount_percent != ZERO or invoice.discount_total != ZERO
     )
+    # Only a before-tax discount leaves Perfex's tax where ONLYOFFICE's line discounts can
+    # meet it: an after-tax discount or an adjustment does not lower Perfex's tax at all.
+    same_tax = invoice.discount_type == BEFORE_TAX and invoice.adjustment == ZERO
+    tax = invoice.total_tax if same_tax else None
     if discounted and invoice.discount_percent != ZERO and invoice.adjustment == ZERO:
-        return fit_line_discounts(lines, invoice.total, start=invoice.discount_percent), True
+        start = invoice.discount_percent
+        return fit_line_discounts(lines, invoice.total, start=start, tax_target=tax), True
     if discounted or invoice.adjustment < ZERO:
-        return fit_line_discounts(lines, invoice.total), True
+        return fit_line_discounts(lines, invoice.total, tax_target=tax), True
     return uniform_discounts(lines, ZERO, invoice.total), False
 
 
