@@ -30,9 +30,12 @@ The search, for one set of allowed rate combinations (no tax, one rate, two rate
 the first size with solutions: the most plausible readings. `every_rate` allows every known
 rate at once, to learn whether anything else fits: only a complete search that finds nothing
 else makes an answer certain.
-Bound: every bitset shift and every option weighed by the walk spends one unit of a `Budget`;
-when it is spent the search stops and says so. Each unit costs at most (number of combinations) shifts
-per set of rates, so a 50-line invoice with four known rates costs a few thousand steps.
+Bound: every bitset shift and every option weighed by the walk spends one unit of a `Budget`
+(the caller's, 40 000 an invoice); when it is spent the search stops and says so, and the
+answer is not called certain. The DP costs at most (number of combinations) shifts per unit
+and set of rates; the walk is what the budget really bounds. bench/tax_inference.py prints
+the times: a 50-line invoice with only the tax list takes about 60 ms, with the catalogue
+under 10 ms.
 
 Must not: name taxes, rank solutions against evidence, or round the way neither system does;
 `taxes.py` does the first two and checks every answer against the money formulas.

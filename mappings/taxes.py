@@ -31,17 +31,13 @@ Must not: fetch evidence or decide whether an uncertain answer may be written (s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from fractions import Fraction
 from itertools import combinations
 
 from mappings.differences import Difference, describe_assignment, describe_change
 from mappings.money import (
-    AFTER_TAX,
-    BEFORE_TAX,
     ZERO,
     format_money,
     perfex_server_total_tax,
@@ -65,6 +61,7 @@ from mappings.tax_search import (
     fewest_rates,
     groupable,
 )
+from mappings.tax_windows import windows_of
 
 GIVEN = "given"
 TOTALS = "totals"
@@ -179,7 +176,7 @@ class _Inference:
             said = tuple(self.said)
             if explains(self.invoice, said):
                 return TaxInference(said, True, tuple(self.sources))  # type: ignore[arg-type]
-        windows = _windows(self.invoice, lines)
+        windows = windows_of(self.invoice, lines)
         if windows.x is None and windows.y is None:
             # The discount takes everything: no assignment changes the money.
             return self._chosen(tuple(self.fixed.get(i, ()) for i in range(len(lines))), True)
@@ -395,64 +392,3 @@ class _Inference:
 
 def _explains_tax(invoice: PerfexInvoice, assignment: LineTaxes) -> bool:
     return _server_tax(invoice, _with_taxes(_lines_of(invoice), assignment)) == invoice.total_tax
-
-
-# -- the windows of X and Y (see tax_search) ---------------------------------------------------
-
-_X_SCALE = 10**6  # X is in 1/10^8 of the currency: a cent is 10^6
-_Y_SCALE = 10**6  # Y is in 1/10^6 of the currency
-
-
-def _windows(invoice: PerfexInvoice, lines: Sequence[PerfexLine]) -> Windows:
-    return Windows(_x_window(invoice), _y_window(invoice, lines))
-
-
-def _x_window(invoice: PerfexInvoice) -> tuple[int, int] | None:
-    """X such that round_half_up(f × X / 10^8) is the stored total_tax (Perfex 5.3)."""
-    factor = 1 - _server_share(invoice)
-    if factor <= 0:
-        return None
-    cents = Fraction(invoice.total_tax) * 100
-    low = math.ceil((cents - Fraction(1, 2)) * _X_SCALE / factor)
-    high = math.ceil((cents + Fraction(1, 2)) * _X_SCALE / factor) - 1
-    return max(low, 0), high
-
-
-def _server_share(invoice: PerfexInvoice) -> Fraction:
-    if invoice.discount_type != BEFORE_TAX:
-        return Fraction(0)
-    if invoice.discount_percent != ZERO:
-        return Fraction(invoice.discount_percent) / 100
-    if invoice.discount_total != ZERO and invoice.subtotal != ZERO:
-        return Fraction(invoice.discount_total) / Fraction(invoice.subtotal)
-    return Fraction(0)
-
-
-def _y_window(invoice: PerfexInvoice, lines: Sequence[PerfexLine]) -> tuple[int, int] | None:
-    """Y such that the UI's total (Perfex 5.2) is the stored total; (1, 0) when none is."""
-    alpha, beta = _ui_total_terms(invoice, lines)
-    cents = Fraction(invoice.total) * 100
-    if beta <= 0:
-        lands = math.floor(alpha * 100 + Fraction(1, 2)) == cents
-        return None if lands else (1, 0)
-    low = math.ceil(((cents - Fraction(1, 2)) / 100 - alpha) * _Y_SCALE / beta)
-    high = math.ceil(((cents + Fraction(1, 2)) / 100 - alpha) * _Y_SCALE / beta) - 1
-    return max(low, 0), high
-
-
-def _ui_total_terms(
-    invoice: PerfexInvoice, lines: Sequence[PerfexLine]
-) -> tuple[Fraction, Fraction]:
-    """α and β in total = α + β × taxes, for the UI's discount rules (Perfex 5.2)."""
-    subtotal = sum((Fraction(round_half_up(line.qty * line.rate)) for line in lines), Fraction(0))
-    percent = Fraction(invoice.discount_percent) / 100
-    fixed = Fraction(invoice.discount_total)
-    adjustment = Fraction(invoice.adjustment)
-    kind = invoice.discount_type
-    if kind in (BEFORE_TAX, AFTER_TAX) and percent:
-        return subtotal * (1 - percent) + adjustment, 1 - percent
-    if kind == BEFORE_TAX and fixed and subtotal:
-        return subtotal - fixed + adjustment, 1 - fixed / subtotal
-    if kind in (BEFORE_TAX, AFTER_TAX):
-        return subtotal - fixed + adjustment, Fraction(1)
-    return subtotal + adjustment, Fraction(1)

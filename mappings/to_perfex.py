@@ -23,16 +23,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from mappings.differences import ONLYOFFICE, PERFEX, Difference, money_difference, strict_refusal
-from mappings.discounts import CostLine, onlyoffice_pricing, perfex_fixed_discount
-from mappings.money import (
-    BEFORE_TAX,
-    ZERO,
-    PerfexTotals,
-    format_money,
-    perfex_server_total_tax,
-    perfex_ui_totals,
-)
+from mappings.differences import ONLYOFFICE, PERFEX, Difference
 from mappings.numbering import ParsedNumber
 from mappings.onlyoffice import (
     Address,
@@ -42,6 +33,7 @@ from mappings.onlyoffice import (
     OnlyofficeTax,
 )
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
+from mappings.perfex_money import perfex_money, perfex_money_fields
 from mappings.perfex_writes import perfex_create_form, perfex_customer_form, perfex_update_body
 from mappings.problems import MappingProblem
 from mappings.settings import MappingSettings
@@ -178,7 +170,7 @@ def onlyoffice_to_perfex(
     parsed, currency_id = keys
     if current is not None and current.lines is None:
         return MappingProblem("items", "the current Perfex lines are needed to replace them")
-    money = _money(invoice, needs, settings)
+    money = perfex_money(invoice, needs.lines, needs.discounts, needs.tax_rates, settings)
     if isinstance(money, MappingProblem):
         return money
     status, status_warning = perfex_status_for(invoice.status, current, settings)
@@ -195,7 +187,7 @@ def onlyoffice_to_perfex(
         terms=invoice.terms,
         clientnote=invoice.description,
         lines=_with_current_units(needs.lines, current),
-        **_money_fields(money, needs),
+        **perfex_money_fields(money, needs.lines),
         **_billing_fields(refs.billing, settings),
         **_kept_fields(current, settings),
     )
@@ -241,23 +233,6 @@ def _natural_keys(
     return parsed, currency_id
 
 
-def _money_fields(money: _Money, needs: PerfexNeeds) -> dict[str, Any]:
-    totals = money.totals
-    server_tax = perfex_server_total_tax(
-        needs.lines, money.discount_type, money.discount, totals.discount_total, totals.subtotal
-    )
-    return {
-        "subtotal": totals.subtotal,
-        # What the server will store (contract 5.3), so a read-back fingerprints the same.
-        "total_tax": server_tax,
-        "total": totals.total,
-        "adjustment": ZERO,
-        "discount_percent": money.discount,
-        "discount_total": totals.discount_total,
-        "discount_type": money.discount_type,
-    }
-
-
 def _billing_fields(billing: Address | None, settings: MappingSettings) -> dict[str, str]:
     address = billing or Address("", "", "", "", "")
     return {
@@ -284,110 +259,6 @@ def _payment_modes(current: PerfexInvoice | None, settings: MappingSettings) -> 
     if current is not None and current.allowed_payment_modes:
         return current.allowed_payment_modes
     return settings.perfex_payment_modes
-
-
-@dataclass(frozen=True, slots=True)
-class _Money:
-    totals: PerfexTotals
-    discount_type: str
-    discount: Decimal  # the percent; 0 for a fixed discount (its amount is in totals)
-    warnings: tuple[Difference, ...]
-
-
-def _money(
-    invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
-) -> _Money | MappingProblem:
-    """Perfex totals for the wanted lines, and the check against ONLYOFFICE's own cost."""
-    onlyoffice = onlyoffice_pricing(_cost_lines(invoice, needs), needs.discounts)
-    if len(set(needs.discounts)) > 1:
-        money = _fixed_discount(needs, onlyoffice.cost)
-    else:
-        money = _percent_discount(needs)
-    totals = money.totals
-    if totals.subtotal <= ZERO or totals.total <= ZERO:
-        return MappingProblem(
-            "total",
-            f"the invoice totals {format_money(onlyoffice.cost)} {invoice.currency}; Perfex "
-            "accepts only invoices whose totals are above zero, so it cannot be created there",
-        )
-    differences = _money_differences(invoice, needs, money, onlyoffice.cost, onlyoffice.tax)
-    if differences and settings.money_mismatch == "fail":
-        return strict_refusal(differences, "money_mismatch")
-    return replace(money, warnings=(*money.warnings, *differences))
-
-
-def _cost_lines(invoice: OnlyofficeInvoice, needs: PerfexNeeds) -> list[CostLine]:
-    return [
-        CostLine(
-            quantity=line.quantity,
-            price=line.price,
-            rates=tuple(
-                needs.tax_rates[tax_id]
-                for tax_id in (line.tax1_id, line.tax2_id)
-                if tax_id > 0 and tax_id in needs.tax_rates
-            ),
-        )
-        for line in invoice.lines or ()
-    ]
-
-
-def _percent_discount(needs: PerfexNeeds) -> _Money:
-    """One percentage on every line: Perfex's percent discount before tax."""
-    discount = needs.discounts[0] if needs.discounts else ZERO
-    kind = BEFORE_TAX if discount != ZERO else ""
-    totals = perfex_ui_totals(needs.lines, kind, discount, ZERO, ZERO)
-    if discount == ZERO or totals.discount_total != ZERO:
-        return _Money(totals, kind, discount, ())
-    # Perfex clears discount_type when discount_total is 0 (Perfex API notes 2.5 step 9), so
-    # a discount too small to reach a cent does not exist there at all.
-    dropped = Difference(
-        field="discount",
-        source=f"{format_money(discount)}% on every line",
-        target="no discount",
-        reason="under a cent, which Perfex does not keep",
-        source_system=ONLYOFFICE,
-        target_system=PERFEX,
-    )
-    return _Money(perfex_ui_totals(needs.lines, "", ZERO, ZERO, ZERO), "", ZERO, (dropped,))
-
-
-def _fixed_discount(needs: PerfexNeeds, cost: Decimal) -> _Money:
-    """Different percentages: the fixed amount before tax that lands on ONLYOFFICE's cost."""
-    amount, totals = perfex_fixed_discount(needs.lines, cost)
-    return _Money(totals, BEFORE_TAX if amount != ZERO else "", ZERO, ())
-
-
-def _money_differences(
-    invoice: OnlyofficeInvoice,
-    needs: PerfexNeeds,
-    money: _Money,
-    cost: Decimal,
-    onlyoffice_tax: Decimal,
-) -> tuple[Difference, ...]:
-    """Perfex's total and total_tax against ONLYOFFICE's cost and summed line taxes; the tax
-    on its own when the totals agree or it differs by another amount."""
-    totals = money.totals
-    server_tax = perfex_server_total_tax(
-        needs.lines, money.discount_type, money.discount, totals.discount_total, totals.subtotal
-    )
-    mixed = len(set(needs.discounts)) > 1
-    found = []
-    if totals.total != cost:
-        reason = "no fixed discount lands on it" if mixed else "ONLYOFFICE rounds tax per line"
-        found.append(_reverse("total", cost, totals.total, reason, invoice.currency))
-    tax_gap = server_tax - onlyoffice_tax
-    if tax_gap != ZERO and tax_gap != totals.total - cost:
-        reason = "ONLYOFFICE rounds tax per line" + (
-            " and discounts each line" if any(needs.discounts) else ""
-        )
-        found.append(_reverse("total_tax", onlyoffice_tax, server_tax, reason, invoice.currency))
-    return tuple(found)
-
-
-def _reverse(
-    field: str, source: Decimal, target: Decimal, reason: str, currency: str
-) -> Difference:
-    return money_difference(field, source, target, reason, currency, reverse=True)
 
 
 def perfex_status_for(
