@@ -1,13 +1,10 @@
 """ONLYOFFICE → Perfex: what an invoice needs in Perfex, and the desired Perfex invoice.
 
 Owns the reverse direction of the mapping table: the Perfex number and prefix parsed from the
-ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax objects), the line
-discounts as Perfex's one invoice discount (a common percentage as a percent before tax,
-different ones as the fixed amount before tax that lands on ONLYOFFICE's cost, see
-`discounts.py`), currency id, billing street, status without faking payments, and totals by
-Perfex's UI formula (Perfex API notes 5.2), checked against ONLYOFFICE's cost and taxes:
-what differs becomes a warning, or a refusal under `money_mismatch = "fail"`. A total of zero
-is always refused: Perfex's API accepts only totals above zero (2.5).
+ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax objects), currency
+id, billing street, and status without faking payments (a warning says what is not carried).
+The money (line discounts as Perfex's one discount, totals by Perfex's UI formula, the check
+against ONLYOFFICE's cost) is worked out in `perfex_money.py`.
 
 The create form and the replace-all update body that carry it are built in
 `perfex_writes.py` and returned together in `PerfexTarget`.
