@@ -36,7 +36,7 @@ from mappings import (
     PerfexRefs,
     TaxEvidence,
     catalogue_taxes,
-    description_key,
+    learned_taxes,
     onlyoffice_cost,
     onlyoffice_needs,
     onlyoffice_to_perfex,
@@ -140,8 +140,7 @@ def _perfex_direction(cases: list[PerfexCase], title: str, catalogue: dict | Non
             certain += 1
             certain_wrong += not right
             if catalogue is not None:  # the engine would remember what it settled
-                for line, taxes in zip(case.invoice.lines or (), inference.line_taxes, strict=True):
-                    history[description_key(line.description)] = taxes
+                history.update(learned_taxes(case.invoice, inference))
         else:
             guessed += 1
             guessed_right += right

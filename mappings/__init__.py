@@ -68,7 +68,7 @@ from mappings.tax_evidence import (
     perfex_line_key,
     written_line_taxes,
 )
-from mappings.taxes import TaxInference, explains, infer_line_taxes
+from mappings.taxes import TaxInference, explains, infer_line_taxes, learned_taxes
 from mappings.to_onlyoffice import OnlyofficeRefs, OnlyofficeTarget, perfex_to_onlyoffice
 from mappings.to_perfex import (
     PerfexNeeds,
@@ -120,6 +120,7 @@ __all__ = [
     "fit_line_discounts",
     "format_money",
     "infer_line_taxes",
+    "learned_taxes",
     "onlyoffice_billing_address",
     "onlyoffice_changes",
     "onlyoffice_company_payload",

@@ -14,9 +14,9 @@ confines Y likewise; an assignment explains the invoice when X and Y both fall i
 
 The search, for one set of allowed rate combinations (no tax, one rate, two rates):
 
-1. Lines are *units*: lines with the same description first share one combination (they are
-   usually the same product); only if nothing fits that way is each line a unit of its own,
-   and then identical lines are interchangeable, so only one ordering of them is tried.
+1. Lines are *units*: grouped, lines with the same description share one combination (they
+   are usually the same product; the caller tries this first); ungrouped, each line is a unit
+   of its own, and identical lines are interchangeable, so only one ordering of them is tried.
 2. A subset sum over units says which X are reachable: one bitset per prefix of units
    (Python integers), X divided by a quantum Q chosen so that a bitset stays under 2^18 bits.
    Rounding each step down loses less than Q per unit, which the reachability test allows
@@ -30,6 +30,7 @@ The search, for one set of allowed rate combinations (no tax, one rate, two rate
 the first size with solutions: the most plausible readings. `every_rate` allows every known
 rate at once, to learn whether anything else fits: only a complete search that finds nothing
 else makes an answer certain.
+
 Bound: every bitset shift and every option weighed by the walk spends one unit of a `Budget`
 (the caller's, 40 000 an invoice); when it is spent the search stops and says so, and the
 answer is not called certain. The DP costs at most (number of combinations) shifts per unit

@@ -22,9 +22,11 @@ different names or the evidence shows that pair. When several assignments fit, a
 with the evidence (strongest source first) decides; assignments that tie on it are
 alternatives, ranked by the fewest distinct rates, then the fewest taxes on lines (one tax a
 line is the rule), then the most amount on one combination (the invoice's dominant tax), then
-the order found. The first is used and a warning names the others. The search looks for
-alternatives with one distinct rate more than the fewest that fit, not beyond. A warning is
-also given when none fits, or only `total_tax` does.
+the order found. The first is used and a warning names the others. An answer is certain only
+when a complete search with every known rate allowed finds nothing else (lines of one
+description are taken to share their taxes when that fits); when the search is cut by its
+budget, the answer carries a warning. A warning is also given when none fits, or only
+`total_tax` does. `learned_taxes` gives what a certain answer teaches for later invoices.
 
 Must not: fetch evidence or decide whether an uncertain answer may be written (settings do).
 """
@@ -392,3 +394,16 @@ class _Inference:
 
 def _explains_tax(invoice: PerfexInvoice, assignment: LineTaxes) -> bool:
     return _server_tax(invoice, _with_taxes(_lines_of(invoice), assignment)) == invoice.total_tax
+
+
+def learned_taxes(
+    invoice: PerfexInvoice, inference: TaxInference
+) -> dict[str, tuple[TaxSpec, ...]]:
+    """Description → taxes that a certain inference settled, for `TaxEvidence.history` on
+    later invoices; nothing from an uncertain one (a guess must not become evidence)."""
+    if not inference.certain:
+        return {}
+    return {
+        description_key(line.description): taxes
+        for line, taxes in zip(_lines_of(invoice), inference.line_taxes, strict=True)
+    }

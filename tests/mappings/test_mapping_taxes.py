@@ -12,7 +12,7 @@ from mapping_samples import VAT10, VAT20, perfex_invoice, perfex_item
 from mappings.money import perfex_server_total_tax, perfex_ui_totals
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
 from mappings.tax_evidence import TaxEvidence, perfex_line_key
-from mappings.taxes import combo_of, explains, infer_line_taxes
+from mappings.taxes import combo_of, explains, infer_line_taxes, learned_taxes
 
 D = Decimal
 GST20 = TaxSpec("GST", D("20"))
@@ -220,6 +220,17 @@ def test_taxes_a_writer_put_on_the_lines_are_taken_as_they_are() -> None:
     inferred = infer_line_taxes(given, listed(VAT20))
     assert inferred.line_taxes == ((VAT10,),) and inferred.sources == ("given",)
     assert not inferred.exact  # the header still says 20 %: that is the writer's business
+
+
+def test_only_certain_answers_are_learned_for_later_invoices() -> None:
+    certain = two_lines("25.00", "175.00")
+    learned = learned_taxes(certain, infer_line_taxes(certain, listed(VAT10, VAT20)))
+    assert learned == {"consulting": (VAT20,), "travel": (VAT10,)}
+    # Next time, the history settles what the totals alone could not.
+    ambiguous = two_lines("20.00", "220.00", "100.00")
+    assert learned_taxes(ambiguous, infer_line_taxes(ambiguous, listed(VAT20))) == {}
+    evidence = TaxEvidence(taxes=(VAT20,), history={"Consulting": (VAT20,)})
+    assert infer_line_taxes(ambiguous, evidence).certain
 
 
 def test_a_list_row_cannot_be_inferred() -> None:
