@@ -73,13 +73,17 @@ class Tally:
         self.strict_refused = 0
         self.fields: Counter[str] = Counter()
         self.by_kind: dict[str, Counter[str]] = {}
+        self.by_size: dict[str, Counter[str]] = {}
         self.seconds: list[float] = []
 
-    def count(self, kind: str, outcome: str, fields: set[str], strict_refused: bool) -> None:
+    def count(
+        self, kind: str, lines: int, outcome: str, fields: set[str], strict_refused: bool
+    ) -> None:
         self.total += 1
         setattr(self, outcome, getattr(self, outcome) + 1)
         self.fields.update(fields)
         self.by_kind.setdefault(kind, Counter())[outcome] += 1
+        self.by_size.setdefault(_size_band(lines), Counter())[outcome] += 1
         self.strict_refused += strict_refused
 
     def print(self, title: str) -> None:
@@ -99,11 +103,25 @@ class Tally:
                 f"    {kind:<32}{counter['exact']:>7} {counter['warned']:>7} "
                 f"{counter['refused']:>8}"
             )
+        print("  by number of lines:")
+        for band in SIZE_BANDS:
+            counter = self.by_size.get(band, Counter())
+            print(
+                f"    {band:<32}{counter['exact']:>7} {counter['warned']:>7} "
+                f"{counter['refused']:>8}"
+            )
         ms = [s * 1000 for s in self.seconds]
         print(
             f"  time per invoice: median {statistics.median(ms):.1f} ms, "
             f"95th percentile {_percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms"
         )
+
+
+SIZE_BANDS = ("1 line", "2-3 lines", "4-10 lines", "11-50 lines")
+
+
+def _size_band(lines: int) -> str:
+    return SIZE_BANDS[0 if lines == 1 else 1 if lines <= 3 else 2 if lines <= 10 else 3]
 
 
 def _share(value: int, total: int) -> str:
@@ -129,11 +147,12 @@ def _perfex_direction(cases: list[PerfexCase], title: str, catalogue: dict | Non
         tally.seconds.append(time.perf_counter() - started)
         strict = _to_onlyoffice(case, evidence, STRICT)
         if isinstance(target, MappingProblem):
-            tally.count(case.kind, "refused", set(), True)
+            tally.count(case.kind, len(case.invoice.lines or ()), "refused", set(), True)
             continue
         fields = {warning.field for warning in target.warnings}
         outcome = "warned" if target.warnings else "exact"
-        tally.count(case.kind, outcome, fields, isinstance(strict, MappingProblem))
+        size = len(case.invoice.lines or ())
+        tally.count(case.kind, size, outcome, fields, isinstance(strict, MappingProblem))
         inference = _inference_of(case, evidence)
         right = [combo_of(t) for t in inference.line_taxes] == [combo_of(t) for t in case.truth]
         if inference.certain:
@@ -188,11 +207,12 @@ def _onlyoffice_direction(invoices: list) -> None:
         tally.seconds.append(time.perf_counter() - started)
         strict = _to_perfex(invoice, STRICT)
         if isinstance(target, MappingProblem):
-            tally.count(kind, "refused", set(), True)
+            tally.count(kind, len(invoice.lines), "refused", set(), True)
             continue
         fields = {warning.field for warning in target.warnings}
         outcome = "warned" if target.warnings else "exact"
-        tally.count(kind, outcome, fields, isinstance(strict, MappingProblem))
+        size = len(invoice.lines)
+        tally.count(kind, size, outcome, fields, isinstance(strict, MappingProblem))
         back, back_rates = _back_to_onlyoffice(target)
         if isinstance(back, OnlyofficeTarget):
             trips += 1
