@@ -1,9 +1,11 @@
 """Perfex → ONLYOFFICE, first step: what an invoice needs on ONLYOFFICE, and how to create it.
 
 Owns: refusing what cannot go over at all (Perfex drafts per settings, lines ONLYOFFICE cannot
-hold), the line taxes (given by a writer or inferred by `taxes.py` from `TaxEvidence`), at
-most two of them a line (ONLYOFFICE's limit: the two carrying the most money are kept, with a
-warning), one product per distinct line description, and the bodies that create a company,
+hold, a currency without ISO code), the line taxes (given by a writer or inferred by
+`taxes.py` from `TaxEvidence`), at most two of them a line (ONLYOFFICE's limit: the two
+carrying the most money are kept, with a warning), the line percentages and money check of
+`onlyoffice_money.py`, the strict policies' refusals (all decided here, before anything is
+written), one product per distinct line description, and the bodies that create a company,
 its billing address, a product or a tax on ONLYOFFICE (ONLYOFFICE API notes 6, 7.3, 7.4).
 
 Must not: look anything up; the engine resolves these needs through the ledger, then by
@@ -19,6 +21,7 @@ from typing import Any
 
 from mappings.differences import Difference, strict_refusal, taxes_text
 from mappings.money import CENT, ZERO, format_money, round_half_up
+from mappings.onlyoffice_money import onlyoffice_money, perfex_currency_code
 from mappings.perfex import PerfexCustomer, PerfexInvoice, PerfexLine, TaxSpec
 from mappings.problems import MappingError, MappingProblem
 from mappings.settings import MappingSettings
@@ -50,8 +53,10 @@ class OnlyofficeNeeds:
     products: tuple[ProductSpec, ...]
     taxes: tuple[TaxSpec, ...]
     line_taxes: LineTaxes  # per Perfex line, in item_order; at most two a line
+    currency: str  # ISO code
+    discounts: tuple[Decimal, ...]  # per Perfex line: the percentage that carries the discount
     inference: TaxInference | None = None  # how the line taxes were found
-    warnings: tuple[Difference, ...] = ()  # line taxes not certain, or not all carried
+    warnings: tuple[Difference, ...] = ()  # every way ONLYOFFICE will not hold it exactly
 
 
 def onlyoffice_needs(
@@ -74,15 +79,22 @@ def onlyoffice_needs(
     if inference.warnings and settings.uncertain_taxes == "fail":
         return strict_refusal(inference.warnings, "uncertain_taxes")
     line_taxes, left_off = _at_most_two(inference.line_taxes)
-    if left_off and settings.money_mismatch == "fail":
-        return strict_refusal(left_off, "money_mismatch")
+    currency = perfex_currency_code(invoice, settings)
+    if isinstance(currency, MappingProblem):
+        return currency
+    money = onlyoffice_money(invoice, line_taxes, currency)
+    inexact = (*left_off, *money.differences)
+    if inexact and settings.money_mismatch == "fail":
+        return strict_refusal(inexact, "money_mismatch")
     return OnlyofficeNeeds(
         clientid=invoice.clientid,
         products=_products(lines),
         taxes=tuple(sorted({t for taxes in line_taxes for t in taxes}, key=_tax_order)),
         line_taxes=line_taxes,
+        currency=currency,
+        discounts=money.discounts,
         inference=inference,
-        warnings=(*inference.warnings, *left_off),
+        warnings=(*inference.warnings, *inexact),
     )
 
 
