@@ -30,7 +30,7 @@ from mappings.onlyoffice import (
     OnlyofficeTax,
 )
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
-from mappings.perfex_money import perfex_money, perfex_money_fields
+from mappings.perfex_money import PerfexMoney, perfex_money, perfex_money_fields
 from mappings.perfex_writes import perfex_create_form, perfex_customer_form, perfex_update_body
 from mappings.problems import MappingProblem
 from mappings.settings import MappingSettings
@@ -68,6 +68,7 @@ class PerfexNeeds:
     taxes: tuple[TaxSpec, ...]
     tax_rates: Mapping[int, Decimal]  # ONLYOFFICE tax id → rate, for the money check
     discounts: tuple[Decimal, ...]  # each ONLYOFFICE line's discount percent
+    money: PerfexMoney | None = None  # decided early when perfex_needs had the settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,13 @@ def perfex_needs(
     invoice: OnlyofficeInvoice,
     taxes: Mapping[int, OnlyofficeTax],
     items: Mapping[int, OnlyofficeItem] | None = None,
+    settings: MappingSettings | None = None,
 ) -> PerfexNeeds | MappingProblem:
-    """The customer and exact lines for Perfex. `items` names lines left without a description."""
+    """The customer and exact lines for Perfex. `items` names lines left without a description.
+
+    With `settings`, the money is decided here too (`perfex_money.py`): a zero total, or a
+    difference the strict policy refuses, is refused before the customer is resolved.
+    """
     if invoice.lines is None:
         return MappingProblem("invoiceLines", "the invoice's lines were not read from ONLYOFFICE")
     if not invoice.lines:
@@ -107,13 +113,23 @@ def perfex_needs(
             return built
         lines.append(built)
     used = {tax.id: tax for line in invoice.lines for tax in _line_taxes(line, taxes)}
-    return PerfexNeeds(
+    needs = PerfexNeeds(
         contact_id=invoice.contact_id,
         lines=tuple(lines),
         taxes=tuple(dict.fromkeys(tax.spec for tax in used.values())),
         tax_rates={tax_id: tax.rate for tax_id, tax in used.items()},
         discounts=tuple(line.discount for line in invoice.lines),
     )
+    if settings is None:
+        return needs
+    money = _money_of(invoice, needs, settings)
+    return money if isinstance(money, MappingProblem) else replace(needs, money=money)
+
+
+def _money_of(
+    invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
+) -> PerfexMoney | MappingProblem:
+    return perfex_money(invoice, needs.lines, needs.discounts, needs.tax_rates, settings)
 
 
 def _line_taxes(line: OnlyofficeLine, taxes: Mapping[int, OnlyofficeTax]) -> list[OnlyofficeTax]:
@@ -167,7 +183,7 @@ def onlyoffice_to_perfex(
     parsed, currency_id = keys
     if current is not None and current.lines is None:
         return MappingProblem("items", "the current Perfex lines are needed to replace them")
-    money = perfex_money(invoice, needs.lines, needs.discounts, needs.tax_rates, settings)
+    money = needs.money or _money_of(invoice, needs, settings)
     if isinstance(money, MappingProblem):
         return money
     status, status_warning = perfex_status_for(invoice.status, current, settings)

@@ -209,6 +209,20 @@ def test_a_rounding_cent_is_refused_when_money_must_match() -> None:
     assert isinstance(problem, MappingProblem) and problem.field == "total"
     assert problem.message.startswith("Perfex totals 31.66 EUR where ONLYOFFICE shows 31.65 EUR")
     assert 'refused because [mapping].money_mismatch = "fail"' in problem.message
+    # Given the settings, the needs refuse it already: before a customer is resolved.
+    assert perfex_needs(one_cent_invoice(), FIVE_PERCENT, None, strict) == problem
+
+
+def test_the_needs_decide_the_money_once_when_given_the_settings() -> None:
+    needs = perfex_needs(onlyoffice(invoiceLines=MIXED), ONLYOFFICE_TAXES, None, SETTINGS)
+    assert isinstance(needs, PerfexNeeds) and needs.money is not None
+    result = onlyoffice_to_perfex(onlyoffice(invoiceLines=MIXED), needs, REFS, SETTINGS, None)
+    assert isinstance(result, PerfexTarget)
+    assert result.invoice.total == needs.money.totals.total
+    zero = perfex_needs(
+        onlyoffice(invoiceLines=[onlyoffice_line_raw(price=0)]), ONLYOFFICE_TAXES, None, SETTINGS
+    )
+    assert isinstance(zero, MappingProblem) and "above zero" in zero.message
 
 
 MIXED = [
