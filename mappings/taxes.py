@@ -177,11 +177,12 @@ class _Inference:
         if len(self.fixed) == len(lines):
             said = tuple(self.said)
             if explains(self.invoice, said):
-                return TaxInference(said, True, tuple(self.sources))  # type: ignore[arg-type]
+                return TaxInference(said, True, self._line_sources(self._combos(), TOTALS))
         windows = windows_of(self.invoice, lines)
         if windows.x is None and windows.y is None:
             # The discount takes everything: no assignment changes the money.
-            return self._chosen(tuple(self.fixed.get(i, ()) for i in range(len(lines))), True)
+            combos = self._combos()
+            return self._chosen(combos, explains(self.invoice, self._named(combos)))
         if any(line.qty < ZERO or line.rate < ZERO for line in lines):
             return self._closest()
         tax_only = Windows(windows.x, None)
@@ -240,13 +241,14 @@ class _Inference:
         taxed = [tax for tax in self.known if tax.rate != ZERO]
         listed = [_hundredths(tax.rate) for tax in taxed]
         rates = list(dict.fromkeys([*sorted(named, key=named.count, reverse=True), *listed]))
-        pairs = {
-            tuple(sorted((_hundredths(a.rate), _hundredths(b.rate))))
+        pairs: set[Combo] = {
+            (min(first, second), max(first, second))
             for a, b in combinations(taxed, 2)
             if a.name.casefold() != b.name.casefold()
+            for first, second in [(_hundredths(a.rate), _hundredths(b.rate))]
         }
         pairs |= {combo for combo in self.fixed.values() if len(combo) == 2}
-        return rates, frozenset(pairs)  # type: ignore[arg-type]
+        return rates, frozenset(pairs)
 
     def _pick(
         self, solutions: Sequence[tuple[Combo, ...]], windows: Windows, complete: bool
@@ -316,11 +318,16 @@ class _Inference:
             named.append(options[0])
         return tuple(named)
 
+    def _combos(self, filler: Combo = ()) -> tuple[Combo, ...]:
+        """The evidence's combination on lines that have one, `filler` on the others."""
+        return tuple(self.fixed.get(i, filler) for i in range(len(self.lines)))
+
     def _line_sources(self, combos: Sequence[Combo], fallback: str) -> tuple[str, ...]:
-        return tuple(
-            self.sources[i] if self.sources[i] and combo == self.fixed.get(i) else fallback
-            for i, combo in enumerate(combos)
-        )
+        sources = []
+        for index, combo in enumerate(combos):
+            source = self.sources[index]
+            sources.append(source if source and combo == self.fixed.get(index) else fallback)
+        return tuple(sources)
 
     def _chosen(self, combos: Sequence[Combo], exact: bool) -> TaxInference:
         return TaxInference(self._named(combos), exact, self._line_sources(combos, TOTALS))
@@ -357,9 +364,8 @@ class _Inference:
     def _closest(self) -> TaxInference:
         """Evidence where there is some; for the other lines the one combination (of up to
         two known taxes) whose server total_tax is nearest Perfex's."""
-        rates, _ = self._rates()
-        candidates: list[Combo] = [(), *((r,) for r in rates)]
-        candidates += [(a, b) for a in rates for b in rates if a < b]
+        rates, pairs = self._rates()
+        candidates: list[Combo] = [(), *((r,) for r in rates), *sorted(pairs)]
 
         def miss(combo: Combo) -> tuple[Decimal, int]:
             combos = [self.fixed.get(i, combo) for i in range(len(self.lines))]
@@ -367,7 +373,7 @@ class _Inference:
             return abs(_server_tax(self.invoice, lines) - self.invoice.total_tax), len(combo)
 
         filler = min(candidates, key=miss)
-        combos = [self.fixed.get(i, filler) for i in range(len(self.lines))]
+        combos = self._combos(filler)
         chosen = self._named(combos)
         names = ", ".join(tax.perfex_taxname for tax in self.known) or "none"
         reason = f"no mix of the known taxes ({names}) fits its totals; the closest is used"
