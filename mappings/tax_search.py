@@ -35,8 +35,8 @@ Bound: every bitset shift and every option weighed by the walk spends one unit o
 (the caller's, 40 000 an invoice); when it is spent the search stops and says so, and the
 answer is not called certain. The DP costs at most (number of combinations) shifts per unit
 and set of rates; the walk is what the budget really bounds. bench/tax_inference.py prints
-the times: a 50-line invoice with only the tax list takes about 60 ms, with the catalogue
-under 10 ms.
+the times: a 50-line invoice with only the tax list takes a few tens of milliseconds (under
+0.2 s at worst), with the catalogue a few milliseconds.
 
 Must not: name taxes, rank solutions against evidence, or round the way neither system does;
 `taxes.py` does the first two and checks every answer against the money formulas.
