@@ -8,6 +8,14 @@ The names below are the package's public API; the modules hold the details.
 """
 
 from mappings.changes import onlyoffice_changes, perfex_changes
+from mappings.differences import Difference
+from mappings.discounts import (
+    CostLine,
+    DiscountFit,
+    fit_line_discounts,
+    onlyoffice_pricing,
+    perfex_fixed_discount,
+)
 from mappings.fingerprint import (
     ONLYOFFICE_IGNORED,
     PERFEX_IGNORED,
@@ -53,7 +61,14 @@ from mappings.status import (
     restore_path,
     status_path,
 )
-from mappings.taxes import infer_line_taxes
+from mappings.tax_evidence import (
+    TaxEvidence,
+    catalogue_taxes,
+    description_key,
+    perfex_line_key,
+    written_line_taxes,
+)
+from mappings.taxes import TaxInference, explains, infer_line_taxes, learned_taxes
 from mappings.to_onlyoffice import OnlyofficeRefs, OnlyofficeTarget, perfex_to_onlyoffice
 from mappings.to_perfex import (
     PerfexNeeds,
@@ -68,6 +83,9 @@ __all__ = [
     "ONLYOFFICE_IGNORED",
     "PERFEX_IGNORED",
     "Address",
+    "CostLine",
+    "Difference",
+    "DiscountFit",
     "MappingError",
     "MappingProblem",
     "MappingSettings",
@@ -93,9 +111,16 @@ __all__ = [
     "PerfexTotals",
     "ProductSpec",
     "StatusUnreachable",
+    "TaxEvidence",
+    "TaxInference",
     "TaxSpec",
+    "catalogue_taxes",
+    "description_key",
+    "explains",
+    "fit_line_discounts",
     "format_money",
     "infer_line_taxes",
+    "learned_taxes",
     "onlyoffice_billing_address",
     "onlyoffice_changes",
     "onlyoffice_company_payload",
@@ -103,6 +128,7 @@ __all__ = [
     "onlyoffice_fingerprint",
     "onlyoffice_item_payload",
     "onlyoffice_needs",
+    "onlyoffice_pricing",
     "onlyoffice_row_fingerprint",
     "onlyoffice_tax_payload",
     "onlyoffice_to_perfex",
@@ -110,6 +136,8 @@ __all__ = [
     "perfex_changes",
     "perfex_customer_form",
     "perfex_fingerprint",
+    "perfex_fixed_discount",
+    "perfex_line_key",
     "perfex_needs",
     "perfex_row_fingerprint",
     "perfex_server_total_tax",
@@ -118,4 +146,5 @@ __all__ = [
     "reopen_path",
     "restore_path",
     "status_path",
+    "written_line_taxes",
 ]

@@ -1,8 +1,8 @@
 """Money: parsing, formatting, and each system's own total formula, in `Decimal` only.
 
 Owns: turning API money values into `Decimal`, printing them as two-decimal strings, Perfex's
-admin-UI totals (shared/contracts/perfex-api.md 5.2), Perfex's server-side `total_tax` (5.3) and
-ONLYOFFICE's invoice `cost` (shared/contracts/onlyoffice-api.md 4.3).
+admin-UI totals (Perfex API notes 5.2), Perfex's server-side `total_tax` (5.3) and
+ONLYOFFICE's invoice `cost` (ONLYOFFICE API notes 4.3).
 
 Must not: do float arithmetic, round anywhere the real systems do not, or know about payloads.
 """
@@ -26,14 +26,6 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 BEFORE_TAX = "before_tax"
 AFTER_TAX = "after_tax"
-
-# ONLYOFFICE rounds each line's tax (contract §4.3), Perfex only the invoice total (5.2): a
-# cent can go astray, and the operator decides whether such an invoice may be written.
-MISMATCH_HINT = (
-    " (ONLYOFFICE rounds tax per line, Perfex per invoice); set [mapping].money_mismatch = "
-    '"warn" to write such invoices anyway with a warning'
-)
-
 
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 

@@ -1,9 +1,12 @@
 """Perfex → ONLYOFFICE, first step: what an invoice needs on ONLYOFFICE, and how to create it.
 
 Owns: refusing what cannot go over at all (Perfex drafts per settings, lines ONLYOFFICE cannot
-hold), the line taxes (given by a writer or inferred by `taxes.py`), one product per distinct
-line description, and the bodies that create a company, its billing address, a product or a
-tax on ONLYOFFICE (shared/contracts/onlyoffice-api.md 6, 7.3, 7.4).
+hold, a currency without ISO code), the line taxes (given by a writer or inferred by
+`taxes.py` from `TaxEvidence`), at most two of them a line (ONLYOFFICE's limit: the two
+carrying the most money are kept, with a warning), the line percentages and money check of
+`onlyoffice_money.py`, the strict policies' refusals (all decided here, before anything is
+written), one product per distinct line description, and the bodies that create a company,
+its billing address, a product or a tax on ONLYOFFICE (ONLYOFFICE API notes 6, 7.3, 7.4).
 
 Must not: look anything up; the engine resolves these needs through the ledger, then by
 natural key on the target, then by creating them, into `to_onlyoffice.OnlyofficeRefs`.
@@ -11,17 +14,20 @@ natural key on the target, then by creating them, into `to_onlyoffice.Onlyoffice
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from mappings.differences import Difference, strict_refusal, taxes_text
 from mappings.money import CENT, ZERO, format_money, round_half_up
+from mappings.onlyoffice_money import onlyoffice_money, perfex_currency_code
 from mappings.perfex import PerfexCustomer, PerfexInvoice, PerfexLine, TaxSpec
 from mappings.problems import MappingError, MappingProblem
 from mappings.settings import MappingSettings
 from mappings.status import PerfexStatus
-from mappings.taxes import LineTaxes, infer_line_taxes
+from mappings.tax_evidence import LineTaxes, TaxEvidence
+from mappings.taxes import TaxInference, infer_line_taxes
 
 # ONLYOFFICE products need a price > 0 (contract 6.1); a line's own price overrides it anyway.
 MIN_PRODUCT_PRICE = CENT
@@ -46,36 +52,74 @@ class OnlyofficeNeeds:
     clientid: str
     products: tuple[ProductSpec, ...]
     taxes: tuple[TaxSpec, ...]
-    line_taxes: LineTaxes  # per Perfex line, in item_order
+    line_taxes: LineTaxes  # per Perfex line, in item_order; at most two a line
+    currency: str  # ISO code
+    discounts: tuple[Decimal, ...]  # per Perfex line: the percentage that carries the discount
+    inference: TaxInference | None = None  # how the line taxes were found
+    warnings: tuple[Difference, ...] = ()  # every way ONLYOFFICE will not hold it exactly
 
 
 def onlyoffice_needs(
     invoice: PerfexInvoice,
     settings: MappingSettings,
-    candidates: Sequence[TaxSpec],
-    hints: Mapping[str, TaxSpec],
+    evidence: TaxEvidence | None = None,
 ) -> OnlyofficeNeeds | MappingProblem:
-    """The customer, products and taxes a Perfex invoice needs on ONLYOFFICE, or why not."""
+    """The customer, products and taxes a Perfex invoice needs on ONLYOFFICE, or why not.
+
+    `evidence` is what the engine knows about line taxes besides the totals (Perfex's tax
+    list, its items catalogue, the bridge's own record, earlier invoices).
+    """
     refusal = _draft_refusal(invoice, settings)
     if refusal is not None:
         return refusal
     lines = _checked_lines(invoice.lines)
     if isinstance(lines, MappingProblem):
         return lines
-    line_taxes = _known_taxes(lines) or infer_line_taxes(invoice, candidates, hints)
-    if isinstance(line_taxes, MappingProblem):
-        return line_taxes
-    for index, taxes in enumerate(line_taxes, start=1):
-        if len(taxes) > 2:
-            return MappingProblem(
-                "items", f"line {index} has {len(taxes)} taxes; ONLYOFFICE allows 2"
-            )
+    inference = infer_line_taxes(invoice, evidence)
+    if inference.warnings and settings.uncertain_taxes == "fail":
+        return strict_refusal(inference.warnings, "uncertain_taxes")
+    line_taxes, left_off = _at_most_two(inference.line_taxes)
+    currency = perfex_currency_code(invoice, settings)
+    if isinstance(currency, MappingProblem):
+        return currency
+    money = onlyoffice_money(invoice, line_taxes, currency)
+    inexact = (*left_off, *money.differences)
+    if inexact and settings.money_mismatch == "fail":
+        return strict_refusal(inexact, "money_mismatch")
     return OnlyofficeNeeds(
         clientid=invoice.clientid,
         products=_products(lines),
         taxes=tuple(sorted({t for taxes in line_taxes for t in taxes}, key=_tax_order)),
         line_taxes=line_taxes,
+        currency=currency,
+        discounts=money.discounts,
+        inference=inference,
+        warnings=(*inference.warnings, *inexact),
     )
+
+
+def _at_most_two(line_taxes: LineTaxes) -> tuple[LineTaxes, tuple[Difference, ...]]:
+    """ONLYOFFICE holds two taxes a line (API notes 3.3): the two with the highest rates
+    (the most money) stay, in their order, and the rest is reported."""
+    kept: list[tuple[TaxSpec, ...]] = []
+    left_off: list[Difference] = []
+    for number, taxes in enumerate(line_taxes, start=1):
+        if len(taxes) <= 2:
+            kept.append(taxes)
+            continue
+        keep = set(sorted(taxes, key=lambda tax: tax.rate, reverse=True)[:2])
+        carried = tuple(tax for tax in taxes if tax in keep)
+        dropped = [tax for tax in taxes if tax not in keep]
+        kept.append(carried)
+        left_off.append(
+            Difference(
+                field="taxes",
+                source=f"{taxes_text(taxes)} on line {number}",
+                target=f"{taxes_text(carried)} on line {number}",
+                reason=f"ONLYOFFICE holds two taxes a line; {taxes_text(dropped)} left off",
+            )
+        )
+    return tuple(kept), tuple(left_off)
 
 
 def _tax_order(tax: TaxSpec) -> tuple[str, Decimal]:
@@ -120,11 +164,6 @@ def _line_refusal(index: int, line: PerfexLine) -> MappingProblem | None:
     if line.rate > MAX_ONLYOFFICE_AMOUNT:
         return MappingProblem("items", f"line {index}: rate above ONLYOFFICE's 99999999.99")
     return None
-
-
-def _known_taxes(lines: Sequence[PerfexLine]) -> LineTaxes | None:
-    """Line taxes given by the caller (only a writer knows them: GET never returns them)."""
-    return tuple(line.taxes for line in lines) if any(line.taxes for line in lines) else None
 
 
 def _products(lines: Sequence[PerfexLine]) -> tuple[ProductSpec, ...]:

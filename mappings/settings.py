@@ -1,7 +1,11 @@
 """The knobs of the translation, with safe defaults; built by the config layer.
 
 Owns `MappingSettings`: number pattern, status tables, defaults for fields one side requires
-and the other may leave empty, the currency map Perfex cannot supply, and the money policy.
+and the other may leave empty, the currency map Perfex cannot supply, and the exactness
+policies: what to do with an invoice the target cannot hold to the cent (`money_mismatch`)
+and with line taxes Perfex never returns that the evidence and totals do not settle
+(`uncertain_taxes`). "warn" writes the closest the target holds and reports every
+difference; "fail" refuses such invoices.
 
 Must not: read files or the environment: `bridge/config` turns the config file into this.
 """
@@ -24,7 +28,8 @@ from mappings.status import (
 )
 
 PERFEX_DRAFT_POLICIES = ("skip", "sync")
-MONEY_MISMATCH_POLICIES = ("fail", "warn")
+MONEY_MISMATCH_POLICIES = ("warn", "fail")
+UNCERTAIN_TAXES_POLICIES = ("warn", "fail")
 
 
 @dataclass(frozen=True)
@@ -48,11 +53,17 @@ class MappingSettings:
     perfex_payment_modes: tuple[str, ...] = ("1",)
     # Perfex requires a non-empty billing street (contract 2.5); used when the contact has none.
     default_billing_street: str = "Not provided"
-    money_mismatch: str = "fail"
+    # The target's closest representation is written and every difference becomes a warning
+    # (field, both values, amount); "fail" refuses the invoice instead.
+    money_mismatch: str = "warn"
+    # Line taxes inferred with alternatives, or that no mix of known taxes explains, are
+    # written with a warning naming the alternatives; "fail" refuses the invoice instead.
+    uncertain_taxes: str = "warn"
 
     def __post_init__(self) -> None:
         _check_choice("perfex_drafts", self.perfex_drafts, PERFEX_DRAFT_POLICIES)
         _check_choice("money_mismatch", self.money_mismatch, MONEY_MISMATCH_POLICIES)
+        _check_choice("uncertain_taxes", self.uncertain_taxes, UNCERTAIN_TAXES_POLICIES)
         # A configured table overrides single entries of the default one; keys may arrive as
         # strings (TOML keys always are).
         to_onlyoffice = {

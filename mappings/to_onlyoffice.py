@@ -1,10 +1,11 @@
 """Perfex → ONLYOFFICE: the desired invoice and the exact JSON bodies that write it.
 
-Owns the field rules of shared/DESIGN.md's mapping table in this direction: number pattern,
-contact and billing address ids, lines on the resolved products and taxes, dates, currency,
-discounts as per-line percentages, status, and the money check that compares ONLYOFFICE's own
-cost formula (shared/contracts/onlyoffice-api.md 4.3) with Perfex's `total`. What must exist
-first (products, taxes, the customer) is worked out in `onlyoffice_needs.py`.
+Owns the field rules of the mapping table in this direction: number pattern, contact and
+billing address ids, lines on the resolved products and taxes with their discount
+percentages, dates, currency, status, and the payloads. What must exist first (products,
+taxes, the customer), the line taxes, the percentages that carry Perfex's discount and
+adjustment, and every warning are worked out in `onlyoffice_needs.py` (with
+`onlyoffice_money.py`), before anything is written.
 
 Must not: look anything up on either side. The engine resolves `OnlyofficeNeeds` into
 `OnlyofficeRefs` (ledger, then natural key on the target, then create) and writes the payloads.
@@ -18,15 +19,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from mappings.differences import Difference
 from mappings.money import (
-    AFTER_TAX,
-    BEFORE_TAX,
-    CENT,
-    HUNDRED,
-    MISMATCH_HINT,
-    ZERO,
     format_money,
-    onlyoffice_cost,
     round_half_up,
 )
 from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeLine
@@ -81,7 +76,7 @@ class OnlyofficeTarget:
     create_payload: dict[str, Any]
     update_payload: dict[str, Any]
     status: int
-    warnings: tuple[str, ...]
+    warnings: tuple[Difference, ...]  # every way ONLYOFFICE does not hold the invoice exactly
 
 
 def perfex_to_onlyoffice(
@@ -97,83 +92,23 @@ def perfex_to_onlyoffice(
             "status", f"Perfex status {invoice.status} is not in the status table"
         )
     status = int(wanted)
-    currency = _currency_code(invoice, settings)
-    if isinstance(currency, MappingProblem):
-        return currency
-    discount = _line_discount(invoice)
-    if isinstance(discount, MappingProblem):
-        return discount
-    lines = _lines(invoice, needs, refs, discount)
+    if invoice.lines is None:
+        return MappingProblem("items", "the invoice's lines could not be read from Perfex")
+    lines = _lines(invoice, needs, refs)
     if isinstance(lines, MappingProblem):
         return lines
-    desired = _desired(invoice, settings, refs, status, currency, lines)
-    money = _money_check(invoice, needs, refs, lines, currency, settings)
-    if isinstance(money, MappingProblem):
-        return money
+    desired = _desired(invoice, settings, refs, status, needs.currency, lines)
     create = _payload(desired, refs.billing_address_id)
     update = {key: value for key, value in create.items() if key != "number"}
-    return OnlyofficeTarget(desired, create, update, status, money)
-
-
-def _currency_code(invoice: PerfexInvoice, settings: MappingSettings) -> str | MappingProblem:
-    if invoice.currency_code:
-        return invoice.currency_code
-    # Search rows carry no currency columns (contract 2.4); the configured map still knows.
-    for code, currency_id in settings.perfex_currency_ids.items():
-        if currency_id == invoice.currency_id:
-            return code
-    return MappingProblem(
-        "currency",
-        f"Perfex currency id {invoice.currency_id} has no ISO code; add it to [perfex].currencies",
-    )
-
-
-def _line_discount(invoice: PerfexInvoice) -> Decimal | MappingProblem:
-    """Perfex's invoice-level discount as one percent for every ONLYOFFICE line.
-
-    A percent taken before or after tax is the same fraction of the total (taxes are linear);
-    a fixed amount is carried only when it is an exact two-decimal percent of its base.
-    """
-    if invoice.discount_type not in (BEFORE_TAX, AFTER_TAX):
-        return ZERO
-    if invoice.discount_percent != ZERO:
-        return _percent_in_range(invoice.discount_percent, "discount_percent")
-    if invoice.discount_total != ZERO:
-        return _fixed_as_percent(invoice)
-    return ZERO
-
-
-def _percent_in_range(percent: Decimal, field: str) -> Decimal | MappingProblem:
-    if ZERO <= percent <= HUNDRED:
-        return percent
-    return MappingProblem(field, f"a discount of {percent}% cannot be carried to ONLYOFFICE")
-
-
-def _fixed_as_percent(invoice: PerfexInvoice) -> Decimal | MappingProblem:
-    base = invoice.subtotal
-    if invoice.discount_type == AFTER_TAX:
-        base += invoice.total_tax
-    amount = format_money(invoice.discount_total)
-    if base <= ZERO:
-        return MappingProblem("discount_total", f"a fixed discount of {amount} on a zero base")
-    percent = invoice.discount_total / base * HUNDRED
-    if percent != percent.quantize(CENT):
-        shown = f"{percent.quantize(Decimal('0.0001'))}"
-        return MappingProblem(
-            "discount_total",
-            f"the fixed discount of {amount} is {shown}% of the invoice, and ONLYOFFICE only "
-            "holds per-line percentages with two decimals",
-        )
-    return _percent_in_range(percent.quantize(CENT), "discount_total")
+    return OnlyofficeTarget(desired, create, update, status, needs.warnings)
 
 
 def _lines(
-    invoice: PerfexInvoice, needs: OnlyofficeNeeds, refs: OnlyofficeRefs, discount: Decimal
+    invoice: PerfexInvoice, needs: OnlyofficeNeeds, refs: OnlyofficeRefs
 ) -> tuple[OnlyofficeLine, ...] | MappingProblem:
-    if invoice.lines is None:
-        return MappingProblem("items", "the invoice's lines could not be read from Perfex")
     lines: list[OnlyofficeLine] = []
-    for line, taxes in zip(invoice.lines, needs.line_taxes, strict=True):
+    rows = zip(invoice.lines or (), needs.line_taxes, needs.discounts, strict=True)
+    for line, taxes, discount in rows:
         item_id = refs.item_ids.get(line.description.strip())
         tax_ids = [refs.tax_ids.get(tax) for tax in taxes]
         if item_id is None or None in tax_ids:
@@ -232,41 +167,6 @@ def _desired(
         cost=None,
         lines=lines,
     )
-
-
-def _money_check(
-    invoice: PerfexInvoice,
-    needs: OnlyofficeNeeds,
-    refs: OnlyofficeRefs,
-    lines: tuple[OnlyofficeLine, ...],
-    currency: str,
-    settings: MappingSettings,
-) -> tuple[str, ...] | MappingProblem:
-    """Compare ONLYOFFICE's cost of the desired lines with Perfex's total, to the cent."""
-    rates = {refs.tax_ids[tax]: tax.rate for tax in needs.taxes}
-    cost = onlyoffice_cost(lines, rates)
-    findings: list[tuple[str, str]] = []
-    if invoice.adjustment != ZERO:
-        findings.append(
-            (
-                "adjustment",
-                f"the adjustment of {format_money(invoice.adjustment)} {currency} has "
-                "no ONLYOFFICE counterpart",
-            )
-        )
-    if cost != invoice.total:
-        findings.append(
-            (
-                "total",
-                f"ONLYOFFICE would total {format_money(cost)} {currency} where Perfex shows "
-                f"{format_money(invoice.total)} {currency}",
-            )
-        )
-    if findings and settings.money_mismatch == "fail":
-        return MappingProblem(
-            findings[0][0], "; ".join(message for _, message in findings) + MISMATCH_HINT
-        )
-    return tuple(message for _, message in findings)
 
 
 def _payload(invoice: OnlyofficeInvoice, billing_address_id: int | None) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """ONLYOFFICE → Perfex: what an invoice needs in Perfex, and the desired Perfex invoice.
 
-Owns the reverse direction of shared/DESIGN.md's mapping table: the Perfex number and prefix
-parsed from the ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax
-objects), one common line discount as Perfex's invoice discount, currency id, billing street,
-status without faking payments, and totals by Perfex's UI formula
-(shared/contracts/perfex-api.md 5.2), checked against ONLYOFFICE's cost.
+Owns the reverse direction of the mapping table: the Perfex number and prefix parsed from the
+ONLYOFFICE number, exact line taxes ("NAME|RATE" from ONLYOFFICE's tax objects), currency
+id, billing street, and status without faking payments (a warning says what is not carried).
+The money (line discounts as Perfex's one discount, totals by Perfex's UI formula, the check
+against ONLYOFFICE's cost) is worked out in `perfex_money.py`.
 
 The create form and the replace-all update body that carry it are built in
 `perfex_writes.py` and returned together in `PerfexTarget`.
@@ -17,18 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import IntEnum
 from typing import Any
 
-from mappings.money import (
-    BEFORE_TAX,
-    MISMATCH_HINT,
-    ZERO,
-    PerfexTotals,
-    format_money,
-    onlyoffice_cost,
-    perfex_server_total_tax,
-    perfex_ui_totals,
-)
+from mappings.differences import ONLYOFFICE, PERFEX, Difference
 from mappings.numbering import ParsedNumber
 from mappings.onlyoffice import (
     Address,
@@ -38,6 +30,7 @@ from mappings.onlyoffice import (
     OnlyofficeTax,
 )
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
+from mappings.perfex_money import PerfexMoney, perfex_money, perfex_money_fields
 from mappings.perfex_writes import perfex_create_form, perfex_customer_form, perfex_update_body
 from mappings.problems import MappingProblem
 from mappings.settings import MappingSettings
@@ -75,6 +68,7 @@ class PerfexNeeds:
     taxes: tuple[TaxSpec, ...]
     tax_rates: Mapping[int, Decimal]  # ONLYOFFICE tax id → rate, for the money check
     discounts: tuple[Decimal, ...]  # each ONLYOFFICE line's discount percent
+    money: PerfexMoney | None = None  # decided early when perfex_needs had the settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +86,20 @@ class PerfexTarget:
     invoice: PerfexInvoice  # comparable by perfex_fingerprint with a read-back
     create_form: list[tuple[str, str]]
     update_body: dict[str, Any]
-    warnings: tuple[str, ...]
+    warnings: tuple[Difference, ...]  # every way Perfex does not hold the invoice exactly
 
 
 def perfex_needs(
     invoice: OnlyofficeInvoice,
     taxes: Mapping[int, OnlyofficeTax],
     items: Mapping[int, OnlyofficeItem] | None = None,
+    settings: MappingSettings | None = None,
 ) -> PerfexNeeds | MappingProblem:
-    """The customer and exact lines for Perfex. `items` names lines left without a description."""
+    """The customer and exact lines for Perfex. `items` names lines left without a description.
+
+    With `settings`, the money is decided here too (`perfex_money.py`): a zero total, or a
+    difference the strict policy refuses, is refused before the customer is resolved.
+    """
     if invoice.lines is None:
         return MappingProblem("invoiceLines", "the invoice's lines were not read from ONLYOFFICE")
     if not invoice.lines:
@@ -114,13 +113,23 @@ def perfex_needs(
             return built
         lines.append(built)
     used = {tax.id: tax for line in invoice.lines for tax in _line_taxes(line, taxes)}
-    return PerfexNeeds(
+    needs = PerfexNeeds(
         contact_id=invoice.contact_id,
         lines=tuple(lines),
         taxes=tuple(dict.fromkeys(tax.spec for tax in used.values())),
         tax_rates={tax_id: tax.rate for tax_id, tax in used.items()},
         discounts=tuple(line.discount for line in invoice.lines),
     )
+    if settings is None:
+        return needs
+    money = _money_of(invoice, needs, settings)
+    return money if isinstance(money, MappingProblem) else replace(needs, money=money)
+
+
+def _money_of(
+    invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
+) -> PerfexMoney | MappingProblem:
+    return perfex_money(invoice, needs.lines, needs.discounts, needs.tax_rates, settings)
 
 
 def _line_taxes(line: OnlyofficeLine, taxes: Mapping[int, OnlyofficeTax]) -> list[OnlyofficeTax]:
@@ -174,7 +183,7 @@ def onlyoffice_to_perfex(
     parsed, currency_id = keys
     if current is not None and current.lines is None:
         return MappingProblem("items", "the current Perfex lines are needed to replace them")
-    money = _money(invoice, needs, settings)
+    money = needs.money or _money_of(invoice, needs, settings)
     if isinstance(money, MappingProblem):
         return money
     status, status_warning = perfex_status_for(invoice.status, current, settings)
@@ -191,7 +200,7 @@ def onlyoffice_to_perfex(
         terms=invoice.terms,
         clientnote=invoice.description,
         lines=_with_current_units(needs.lines, current),
-        **_money_fields(money, needs),
+        **perfex_money_fields(money, needs.lines),
         **_billing_fields(refs.billing, settings),
         **_kept_fields(current, settings),
     )
@@ -237,23 +246,6 @@ def _natural_keys(
     return parsed, currency_id
 
 
-def _money_fields(money: _Money, needs: PerfexNeeds) -> dict[str, Any]:
-    totals = money.totals
-    server_tax = perfex_server_total_tax(
-        needs.lines, money.discount_type, money.discount, totals.discount_total, totals.subtotal
-    )
-    return {
-        "subtotal": totals.subtotal,
-        # What the server will store (contract 5.3), so a read-back fingerprints the same.
-        "total_tax": server_tax,
-        "total": totals.total,
-        "adjustment": ZERO,
-        "discount_percent": money.discount,
-        "discount_total": totals.discount_total,
-        "discount_type": money.discount_type,
-    }
-
-
 def _billing_fields(billing: Address | None, settings: MappingSettings) -> dict[str, str]:
     address = billing or Address("", "", "", "", "")
     return {
@@ -282,78 +274,45 @@ def _payment_modes(current: PerfexInvoice | None, settings: MappingSettings) -> 
     return settings.perfex_payment_modes
 
 
-@dataclass(frozen=True, slots=True)
-class _Money:
-    totals: PerfexTotals
-    discount_type: str
-    discount: Decimal
-    warnings: tuple[str, ...]
-
-
-def _money(
-    invoice: OnlyofficeInvoice, needs: PerfexNeeds, settings: MappingSettings
-) -> _Money | MappingProblem:
-    """Perfex totals for the wanted lines, and the check against ONLYOFFICE's own cost."""
-    discount = _common_discount(needs.discounts)
-    if isinstance(discount, MappingProblem):
-        return discount
-    warnings: list[str] = []
-    discount_type = BEFORE_TAX if discount != ZERO else ""
-    totals = perfex_ui_totals(needs.lines, discount_type, discount, ZERO, ZERO)
-    if discount != ZERO and totals.discount_total == ZERO:
-        # Perfex clears discount_type when discount_total is 0 (contract 2.5 step 9), so a
-        # discount too small to reach a cent does not exist there at all.
-        warnings.append(f"the {format_money(discount)}% discount is under a cent; Perfex drops it")
-        discount, discount_type = ZERO, ""
-        totals = perfex_ui_totals(needs.lines, "", ZERO, ZERO, ZERO)
-    if totals.subtotal <= ZERO or totals.total <= ZERO:
-        return MappingProblem("total", "Perfex accepts only invoices whose totals are above zero")
-    cost = onlyoffice_cost(invoice.lines or (), needs.tax_rates)
-    if cost != totals.total:
-        message = (
-            f"Perfex would total {format_money(totals.total)} {invoice.currency} where "
-            f"ONLYOFFICE shows {format_money(cost)} {invoice.currency}"
-        )
-        if settings.money_mismatch == "fail":
-            return MappingProblem("total", message + MISMATCH_HINT)
-        warnings.append(message)
-    return _Money(totals, discount_type, discount, tuple(warnings))
-
-
-def _common_discount(discounts: tuple[Decimal, ...]) -> Decimal | MappingProblem:
-    distinct = sorted(set(discounts))
-    if len(distinct) > 1:
-        shown = ", ".join(f"{format_money(d)}%" for d in distinct)
-        return MappingProblem(
-            "invoiceLines",
-            f"the lines have different discounts ({shown}); Perfex has one invoice discount",
-        )
-    return distinct[0] if distinct else ZERO
-
-
 def perfex_status_for(
     onlyoffice_status: int, current: PerfexInvoice | None, settings: MappingSettings
-) -> tuple[int, str | None]:
+) -> tuple[int, Difference | None]:
     """The Perfex status to write, and a warning when the ONLYOFFICE status cannot be carried."""
     wanted = settings.onlyoffice_to_perfex_status.get(onlyoffice_status)
-    warning = None
+    carried = wanted is not None
     if wanted is None:
         wanted = PerfexStatus.UNPAID
-        warning = _not_carried(onlyoffice_status)
     if wanted == PerfexStatus.UNPAID and current and current.status in _DERIVED_PERFEX_STATUSES:
         # Posting "unpaid" would be recomputed from payments and the due date anyway.
         wanted = current.status
     if onlyoffice_status == OnlyofficeStatus.PAID:
         # Whatever the table says (the shipped configuration maps Paid to unpaid), only a
         # recorded payment makes a Perfex invoice paid: say so until Perfex shows it.
-        warning = None if wanted == PerfexStatus.PAID else _not_carried(onlyoffice_status)
+        carried = wanted == PerfexStatus.PAID
+    warning = None if carried else _not_carried(onlyoffice_status, int(wanted))
     return int(wanted), warning
 
 
-def _not_carried(onlyoffice_status: int) -> str:
+def _not_carried(onlyoffice_status: int, perfex_status: int) -> Difference:
     if onlyoffice_status == OnlyofficeStatus.PAID:
-        return (
-            "paid in ONLYOFFICE but left unpaid in Perfex: Perfex marks invoices paid only "
-            "from recorded payments, so record the payment in Perfex"
+        reason = (
+            "Perfex marks invoices paid only from recorded payments: record the payment in Perfex"
         )
-    return f"ONLYOFFICE status {onlyoffice_status} has no Perfex counterpart; left unpaid in Perfex"
+    else:
+        reason = "no Perfex counterpart in the status table"
+    return Difference(
+        field="status",
+        source=_status_name(OnlyofficeStatus, onlyoffice_status),
+        target=_status_name(PerfexStatus, perfex_status),
+        reason=reason,
+        source_system=ONLYOFFICE,
+        target_system=PERFEX,
+    )
+
+
+def _status_name(kind: type[IntEnum], number: int) -> str:
+    """ "Partially Paid"; the number itself when the code is not a known status."""
+    try:
+        return kind(number).name.replace("_", " ").title()
+    except ValueError:
+        return str(number)

@@ -1,4 +1,5 @@
-"""Property tests: ONLYOFFICE → Perfex → ONLYOFFICE gives back the same invoice.
+"""Property tests: ONLYOFFICE → Perfex → ONLYOFFICE gives back the same invoice, or the same
+money where Perfex cannot hold the form (per-line discounts become one fixed discount).
 
 Each leg goes through the real bodies: the Perfex create form is "stored" the way the server
 stores it (nl2br on text, server-computed total_tax, no line taxes on read) and parsed back;
@@ -17,12 +18,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mappings.fingerprint import onlyoffice_fingerprint, perfex_fingerprint
-from mappings.money import format_money, perfex_server_total_tax
+from mappings.money import format_money, onlyoffice_cost, perfex_server_total_tax
 from mappings.numbering import NumberFormat
 from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeLine, OnlyofficeTax
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
 from mappings.settings import MappingSettings
 from mappings.status import DRAFT, REJECTED, SENT
+from mappings.tax_evidence import TaxEvidence
 from mappings.taxes import infer_line_taxes
 from mappings.to_onlyoffice import (
     OnlyofficeNeeds,
@@ -47,10 +49,11 @@ TAXES = {
 ITEMS = {3: "Consulting", 4: "Travel", 5: "Hosting"}
 SETTINGS = MappingSettings(
     perfex_currency_ids={"EUR": "1", "USD": "2"},
-    money_mismatch="warn",  # per-line vs per-invoice rounding may differ by a cent
     perfex_drafts="sync",  # drafts created from ONLYOFFICE carry a real number
 )
 FORMAT = NumberFormat()
+SPECS = tuple(tax.spec for tax in TAXES.values())
+RATES = {tax_id: tax.rate for tax_id, tax in TAXES.items()}
 
 cents = st.integers(min_value=100, max_value=999_999).map(lambda n: Decimal(n) / 100)
 # From 0.10 and 1.00 up, so that every generated discount is worth at least a cent.
@@ -75,9 +78,13 @@ def onlyoffice_lines(draw: st.DrawFn, discount: Decimal) -> OnlyofficeLine:
     )
 
 
+DISCOUNTS = [Decimal("0.00"), Decimal("5.00"), Decimal("12.50")]
+
+
 @st.composite
-def onlyoffice_invoices(draw: st.DrawFn) -> OnlyofficeInvoice:
-    discount = draw(st.sampled_from([Decimal("0.00"), Decimal("5.00"), Decimal("12.50")]))
+def onlyoffice_invoices(draw: st.DrawFn, mixed: bool = False) -> OnlyofficeInvoice:
+    discount = draw(st.sampled_from(DISCOUNTS))
+    picks = st.sampled_from(DISCOUNTS) if mixed else st.just(discount)
     issued = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
     return OnlyofficeInvoice(
         id=draw(st.integers(1, 10_000)),
@@ -94,7 +101,7 @@ def onlyoffice_invoices(draw: st.DrawFn) -> OnlyofficeInvoice:
         terms=draw(texts.filter(bool)),
         description=draw(st.one_of(st.just(""), texts, st.tuples(texts, texts).map("\n".join))),
         cost=None,
-        lines=tuple(draw(st.lists(onlyoffice_lines(discount), min_size=1, max_size=4))),
+        lines=tuple(draw(st.lists(picks.flatmap(onlyoffice_lines), min_size=1, max_size=4))),
     )
 
 
@@ -206,12 +213,12 @@ def to_perfex(original: OnlyofficeInvoice) -> PerfexTarget:
     assert isinstance(needs, PerfexNeeds), needs
     target = onlyoffice_to_perfex(original, needs, PerfexRefs("7", None), SETTINGS, None)
     assert isinstance(target, PerfexTarget), target
-    assert all("total" in warning for warning in target.warnings)
+    assert {warning.field for warning in target.warnings} <= {"total", "total_tax"}
     return target
 
 
 def to_onlyoffice(invoice: PerfexInvoice) -> OnlyofficeTarget:
-    needs = onlyoffice_needs(invoice, SETTINGS, [tax.spec for tax in TAXES.values()], {})
+    needs = onlyoffice_needs(invoice, SETTINGS, TaxEvidence(taxes=SPECS))
     assert isinstance(needs, OnlyofficeNeeds), needs
     refs = OnlyofficeRefs(
         contact_id=10,
@@ -234,7 +241,29 @@ def test_onlyoffice_to_perfex_to_onlyoffice(original: OnlyofficeInvoice) -> None
     back = to_onlyoffice(perfex.invoice)  # the writer knows the line taxes it sent
     read = OnlyofficeInvoice.from_api(onlyoffice_read_back(back.create_payload, back.status))
     assert onlyoffice_fingerprint(read) == onlyoffice_fingerprint(back.invoice)
-    assert onlyoffice_fingerprint(back.invoice) == onlyoffice_fingerprint(original)
+    if not any(warning.field == "total" for warning in perfex.warnings):
+        assert onlyoffice_fingerprint(back.invoice) == onlyoffice_fingerprint(original)
+    else:
+        # Perfex's total is a cent off ONLYOFFICE's (tax rounded per line); coming back,
+        # the discount lands on Perfex's total, or says how far it stays.
+        cost = onlyoffice_cost(back.invoice.lines or (), RATES)
+        assert cost == perfex.invoice.total or "total" in {w.field for w in back.warnings}
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(onlyoffice_invoices(mixed=True))
+def test_different_line_discounts_keep_their_money_through_perfex(
+    original: OnlyofficeInvoice,
+) -> None:
+    perfex = to_perfex(original)
+    back = to_onlyoffice(perfex.invoice)
+    cost = onlyoffice_cost(back.invoice.lines or (), RATES)
+    if not perfex.warnings and not back.warnings:
+        assert cost == onlyoffice_cost(original.lines or (), RATES)
+    else:
+        # Every cent that did not survive is in a warning with its amount.
+        said = [w for w in (*perfex.warnings, *back.warnings) if w.field == "total"]
+        assert sum(w.amount for w in said) == cost - onlyoffice_cost(original.lines or (), RATES)
 
 
 @settings(max_examples=40, deadline=None, database=None)
@@ -250,5 +279,6 @@ def test_a_single_tax_is_recovered_from_a_perfex_read_back(
     perfex = to_perfex(replace(original, lines=lines))
     stored = PerfexInvoice.from_api(perfex_read_back(perfex.create_form, "INV-"))
     assert stored.lines is not None and all(not line.taxes for line in stored.lines)
-    inferred = infer_line_taxes(stored, [tax.spec for tax in TAXES.values()], {})
-    assert inferred == tuple((TAXES[tax_id].spec,) for _ in lines)
+    inferred = infer_line_taxes(stored, TaxEvidence(taxes=SPECS))
+    assert inferred.line_taxes == tuple((TAXES[tax_id].spec,) for _ in lines)
+    assert inferred.exact

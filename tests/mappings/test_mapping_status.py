@@ -91,12 +91,20 @@ def test_default_tables() -> None:
         pytest.param({"perfex_to_onlyoffice_status": {7: SENT}}, "unknown", id="unknown-perfex"),
         pytest.param({"perfex_drafts": "always"}, "perfex_drafts", id="draft-policy"),
         pytest.param({"money_mismatch": "ignore"}, "money_mismatch", id="money-policy"),
+        pytest.param({"uncertain_taxes": "guess"}, "uncertain_taxes", id="tax-policy"),
         pytest.param({"default_terms": " "}, "default_terms", id="empty-terms"),
     ],
 )
 def test_settings_refuse_unsafe_tables(changes: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         MappingSettings(**changes)
+
+
+def test_exactness_policies_write_with_warnings_by_default() -> None:
+    settings = MappingSettings()
+    assert (settings.money_mismatch, settings.uncertain_taxes) == ("warn", "warn")
+    strict = MappingSettings(money_mismatch="fail", uncertain_taxes="fail")
+    assert (strict.money_mismatch, strict.uncertain_taxes) == ("fail", "fail")
 
 
 def test_settings_normalise_currency_codes() -> None:

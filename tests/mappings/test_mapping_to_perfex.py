@@ -15,7 +15,8 @@ from mapping_samples import (
     perfex_invoice,
 )
 
-from mappings.money import MISMATCH_HINT
+from mappings.differences import Difference
+from mappings.money import onlyoffice_cost
 from mappings.onlyoffice import (
     Address,
     OnlyofficeContact,
@@ -151,10 +152,10 @@ def test_update_needs_the_current_lines() -> None:
             {"invoiceLines": [onlyoffice_line_raw(price=0)]}, "total", "above zero", id="zero"
         ),
         pytest.param(
-            {"invoiceLines": [onlyoffice_line_raw(discount=5), onlyoffice_line_raw(discount=10)]},
-            "invoiceLines",
-            "different discounts (5.00%, 10.00%)",
-            id="mixed-discounts",
+            {"invoiceLines": [onlyoffice_line_raw(discount=100)]},
+            "total",
+            "cannot be created there",
+            id="all-discounted",
         ),
     ],
 )
@@ -173,16 +174,100 @@ def test_common_line_discount_becomes_the_invoice_discount() -> None:
     assert (desired.total_tax, desired.total) == (D("283.50"), D("1633.50"))
 
 
-def test_money_check_catches_a_one_cent_difference() -> None:
+def one_cent_invoice() -> OnlyofficeInvoice:
+    """Three lines of 10.05 at 5 %: ONLYOFFICE rounds each line's tax (0.5025 → 0.50, three
+    times: 31.65), Perfex's UI sums them (1.5075 → 31.66)."""
     line = onlyoffice_line_raw(quantity=1, price=10.05, invoiceTax1ID=5)
-    invoice = onlyoffice(invoiceLines=[line, line, line])
-    taxes = {5: OnlyofficeTax(5, "VAT", D("5"))}
-    problem = translate(invoice, taxes=taxes)
-    assert problem == MappingProblem(
-        "total", "Perfex would total 31.66 EUR where ONLYOFFICE shows 31.65 EUR" + MISMATCH_HINT
+    return onlyoffice(invoiceLines=[line, line, line])
+
+
+FIVE_PERCENT = {5: OnlyofficeTax(5, "VAT", D("5"))}
+
+
+def test_a_rounding_cent_is_a_warning_by_default() -> None:
+    warned = target(one_cent_invoice(), taxes=FIVE_PERCENT)
+    assert (warned.invoice.total, warned.invoice.discount_type) == (D("31.66"), "")
+    assert [str(w) for w in warned.warnings] == [
+        "total: Perfex totals 31.66 EUR where ONLYOFFICE shows 31.65 EUR "
+        "(ONLYOFFICE rounds tax per line)"
+    ]
+    assert warned.warnings[0] == Difference(
+        "total",
+        D("31.65"),
+        D("31.66"),
+        "ONLYOFFICE rounds tax per line",
+        D("0.01"),
+        "EUR",
+        "ONLYOFFICE",
+        "Perfex",
     )
-    warned = target(invoice, taxes=taxes, settings=replace(SETTINGS, money_mismatch="warn"))
-    assert warned.warnings == ("Perfex would total 31.66 EUR where ONLYOFFICE shows 31.65 EUR",)
+
+
+def test_a_rounding_cent_is_refused_when_money_must_match() -> None:
+    strict = replace(SETTINGS, money_mismatch="fail")
+    problem = translate(one_cent_invoice(), taxes=FIVE_PERCENT, settings=strict)
+    assert isinstance(problem, MappingProblem) and problem.field == "total"
+    assert problem.message.startswith("Perfex totals 31.66 EUR where ONLYOFFICE shows 31.65 EUR")
+    assert 'refused because [mapping].money_mismatch = "fail"' in problem.message
+    # Given the settings, the needs refuse it already: before a customer is resolved.
+    assert perfex_needs(one_cent_invoice(), FIVE_PERCENT, None, strict) == problem
+
+
+def test_the_needs_decide_the_money_once_when_given_the_settings() -> None:
+    needs = perfex_needs(onlyoffice(invoiceLines=MIXED), ONLYOFFICE_TAXES, None, SETTINGS)
+    assert isinstance(needs, PerfexNeeds) and needs.money is not None
+    result = onlyoffice_to_perfex(onlyoffice(invoiceLines=MIXED), needs, REFS, SETTINGS, None)
+    assert isinstance(result, PerfexTarget)
+    assert result.invoice.total == needs.money.totals.total
+    zero = perfex_needs(
+        onlyoffice(invoiceLines=[onlyoffice_line_raw(price=0)]), ONLYOFFICE_TAXES, None, SETTINGS
+    )
+    assert isinstance(zero, MappingProblem) and "above zero" in zero.message
+
+
+MIXED = [
+    onlyoffice_line_raw(discount=5, price=100),
+    onlyoffice_line_raw(invoiceItemID=4, description="Travel", discount=12.5, price=33.33),
+]
+
+
+def test_different_line_discounts_become_the_fixed_discount_that_lands_on_the_cost() -> None:
+    invoice = onlyoffice(invoiceLines=MIXED)
+    assert invoice.lines is not None
+    cost = onlyoffice_cost(invoice.lines, {1: D("21")})
+    result = target(invoice)
+    desired = result.invoice
+    assert (desired.discount_type, desired.discount_percent) == ("before_tax", D("0"))
+    assert desired.total == cost and result.warnings == ()
+    # 1000 × 5 % + 333.30 × 12.5 % = 91.66 of discount on the lines themselves.
+    assert abs(desired.discount_total - D("91.66")) <= D("0.05")
+    assert ("discount_total", f"{desired.discount_total:f}") in result.create_form
+
+
+def test_different_line_discounts_no_fixed_amount_lands_on_are_the_closest_with_a_warning():
+    # Two lines of 1.00 at 50 %, one 3 % off: ONLYOFFICE 1.50 + 1.45 = 2.95. Perfex's total is
+    # 3.00 × (1 − F / 2.00): F = 0.03 gives 2.955 → 2.96, F = 0.04 gives 2.94.
+    taxes = {1: OnlyofficeTax(1, "Half", D("50"))}
+    lines = [
+        onlyoffice_line_raw(quantity=1, price=1, discount=0),
+        onlyoffice_line_raw(quantity=1, price=1, discount=3),
+    ]
+    result = target(onlyoffice(invoiceLines=lines), taxes=taxes)
+    assert (result.invoice.discount_total, result.invoice.total) == (D("0.03"), D("2.96"))
+    assert [str(w) for w in result.warnings] == [
+        "total: Perfex totals 2.96 EUR where ONLYOFFICE shows 2.95 EUR "
+        "(no fixed discount lands on it)"
+    ]
+
+
+def test_a_discount_under_a_cent_is_dropped_with_a_warning() -> None:
+    lines = [onlyoffice_line_raw(quantity=1, price=0.4, discount=1)]  # 0.004 off
+    result = target(onlyoffice(invoiceLines=lines))
+    assert (result.invoice.discount_type, result.invoice.discount_percent) == ("", D("0"))
+    assert str(result.warnings[0]) == (
+        "discount: Perfex shows no discount where ONLYOFFICE shows 1.00% on every line "
+        "(under a cent, which Perfex does not keep)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -206,7 +291,10 @@ def test_status(onlyoffice_status, current_status, perfex_status, warned) -> Non
     assert ("status", str(perfex_status)) in result.create_form
     assert bool(result.warnings) == warned
     if onlyoffice_status == PAID and warned:
-        assert "record the payment in Perfex" in result.warnings[0]
+        assert str(result.warnings[0]) == (
+            "status: Perfex shows Unpaid where ONLYOFFICE shows Paid (Perfex marks invoices "
+            "paid only from recorded payments: record the payment in Perfex)"
+        )
 
 
 @pytest.mark.parametrize(
@@ -268,4 +356,4 @@ def test_paid_mapped_to_unpaid_by_the_table_still_warns() -> None:
     settings = replace(SETTINGS, onlyoffice_to_perfex_status={PAID: PerfexStatus.UNPAID})
     result = target(onlyoffice(status={"id": PAID}), settings=settings)
     assert result.invoice.status == PerfexStatus.UNPAID
-    assert "record the payment in Perfex" in result.warnings[0]
+    assert "record the payment in Perfex" in str(result.warnings[0])
