@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bridge.config import BridgeConfig, config_from_dict
 from bridge.engine import RunRequest
@@ -66,7 +67,8 @@ def run_demo(
             out("\n3. A person edits invoices in Perfex's admin screen:")
             for line in edits:
                 out(f"   - {line}")
-            second = engine.run(RunRequest("sync", DIRECTION))
+            # A poll cycle, as `crm-bridge sync` runs one.
+            second = engine.run(RunRequest("sync", DIRECTION, retry_schedule=True))
             out("\n4. The next sync finds those edits and carries them over. Its report:")
             out(_indented(report_text(second)))
         finally:
@@ -105,7 +107,8 @@ def backfill_story(record: RunRecord) -> list[str]:
         lines.append("   Every invoice was written exactly as Perfex shows it.")
     problems = sum(len(group.records) for group in layout.problems)
     if problems:
-        lines.append(f"   {problems} records need a look: crm-bridge report lists them.")
+        said = "record was" if problems == 1 else "records were"
+        lines.append(f"   {problems} {said} not written; `crm-bridge report latest` says why.")
     return lines
 
 
@@ -128,13 +131,23 @@ def edit_some_invoices(sandbox: Sandbox, backfill: RunRecord, due_days: int) -> 
     # Open invoices first: a paid one whose total grows would become partly paid as well.
     created.sort(key=lambda o: store.invoices[int(o.source_id)].status not in OPEN_STATUSES)
     done = []
-    for outcome, make in zip(created, _EDITS, strict=False):
+    for make, fits in _EDITS:
+        outcome = next(o for o in created if fits(store.invoices[int(o.source_id)], due_days))
+        created.remove(outcome)
         invoice_id = int(outcome.source_id)
         edit = make(admin, invoice_id, due_days)
-        customer = store.customers[store.invoices[invoice_id].clientid].company or "no name"
         edit.apply(invoice_id)
-        done.append(f"{outcome.number} ({customer}): {edit.what}")
+        done.append(f"{outcome.number} ({_customer_name(store, invoice_id)}): {edit.what}")
     return done
+
+
+def _customer_name(store: Any, invoice_id: int) -> str:
+    """The customer as Perfex shows it: a person's name where the company is left blank."""
+    customer = store.customers[store.invoices[invoice_id].clientid]
+    company = (customer.company or "").strip()
+    if company or customer.contact is None:
+        return company or "no name"
+    return f"{customer.contact.firstname} {customer.contact.lastname}".strip()
 
 
 def _move_due_date(admin: PerfexAdmin, invoice_id: int, due_days: int) -> _Edit:
@@ -169,7 +182,26 @@ def _clear_due_date(admin: PerfexAdmin, invoice_id: int, due_days: int) -> _Edit
     )
 
 
-_EDITS = (_move_due_date, _change_quantity, _add_line, _clear_due_date)
+def _any(invoice: Any, due_days: int) -> bool:
+    return True
+
+
+def _has_due_date(invoice: Any, due_days: int) -> bool:
+    return invoice.duedate is not None
+
+
+def _due_date_not_the_default(invoice: Any, due_days: int) -> bool:
+    """Clearing it shows in ONLYOFFICE only when the default term gives another date."""
+    return invoice.duedate not in (None, invoice.date + timedelta(days=due_days))
+
+
+# Each edit, with the invoices it shows on.
+_EDITS = (
+    (_move_due_date, _has_due_date),
+    (_change_quantity, _any),
+    (_add_line, _any),
+    (_clear_due_date, _due_date_not_the_default),
+)
 
 
 def _quantity(value: Decimal) -> str:

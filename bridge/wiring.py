@@ -95,6 +95,7 @@ def mapping_settings(config: BridgeConfig) -> MappingSettings:
         perfex_payment_modes=tuple(config.perfex.payment_modes),
         default_billing_street=config.perfex.default_billing_street,
         money_mismatch=mapping.money_mismatch,
+        uncertain_taxes=mapping.uncertain_taxes,
     )
 
 

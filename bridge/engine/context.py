@@ -161,6 +161,19 @@ class RunContext:
             problems.pop((side, record_id), None)
             self.ledger.settle_problem("invoice", side, record_id)
 
+    # -- line-tax history ---------------------------------------------------------------------
+
+    def line_tax_history(self) -> dict[str, tuple[str, ...]]:
+        with self._lock:
+            return self.ledger.line_tax_history()
+
+    def remember_line_taxes(self, taxes: dict[str, list[str]]) -> None:
+        """Description → "NAME|RATE" taxes a Perfex line is now known to carry."""
+        if self.dry_run or not taxes:
+            return
+        with self._lock:
+            self.ledger.remember_line_taxes(taxes, self.now())
+
     def get_meta(self, key: str) -> str | None:
         with self._lock:
             return self.ledger.get_meta(key)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -45,7 +45,7 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
 )
-from bridge.engine.tax_evidence import PerfexTaxes, perfex_taxes
+from bridge.engine.tax_evidence import history_of, run_evidence, with_written
 from bridge.errors import (
     AnswerLost,
     CredentialsRejected,
@@ -63,6 +63,8 @@ from mappings.ownership import onlyoffice_update_body
 from mappings.perfex import PerfexInvoice, TaxSpec
 from mappings.problems import MappingError, MappingProblem
 from mappings.status import DRAFT, PAID, SENT, OnlyofficeStatus, status_path
+from mappings.tax_evidence import TaxEvidence
+from mappings.taxes import learned_taxes
 from mappings.to_onlyoffice import (
     OnlyofficeNeeds,
     OnlyofficeRefs,
@@ -99,7 +101,7 @@ class OnlyofficeSide(InvoiceSide):
         super().__init__(ctx)
         self.mapping = ctx.settings.mapping
         self.directory = OnlyofficeDirectory(ctx)
-        self._taxes: PerfexTaxes | None = None
+        self._evidence: TaxEvidence | None = None
         self._known_currencies: frozenset[str] | None = None
         self._lock = threading.Lock()
 
@@ -162,7 +164,7 @@ class OnlyofficeSide(InvoiceSide):
     # -- as the target of a write -----------------------------------------------------------
 
     def holds(self, source_doc: PerfexInvoice, target_doc: OnlyofficeInvoice) -> bool:
-        needs = self._needs(source_doc)
+        needs = self._needs(source_doc, None)
         if isinstance(needs, MappingProblem):
             return False
         refs = self._existing_refs(needs)
@@ -178,7 +180,7 @@ class OnlyofficeSide(InvoiceSide):
     ) -> OnlyofficeInvoice | MappingProblem:
         """The invoice ONLYOFFICE would hold for `source_doc` (for `crm-bridge audit`), looking
         only: a company, product or tax ONLYOFFICE does not have yet stands as a negative id."""
-        needs = self._needs(source_doc)
+        needs = self._needs(source_doc, None)
         if isinstance(needs, MappingProblem):
             return needs
         missing = itertools.count(-1, -1)
@@ -214,7 +216,7 @@ class OnlyofficeSide(InvoiceSide):
 
     def prepare(self, work: Work) -> Prepared:
         source: PerfexInvoice = work.docs["perfex"]
-        needs = self._needs(source)
+        needs = self._needs(source, work.link.extra if work.link is not None else None)
         if isinstance(needs, MappingProblem):
             return _refusal(needs)
         unknown = self._unknown_currency(source)
@@ -269,15 +271,19 @@ class OnlyofficeSide(InvoiceSide):
                 )
             return self._known_currencies
 
-    def _needs(self, source: PerfexInvoice) -> OnlyofficeNeeds | MappingProblem:
-        taxes = self._perfex_taxes()
-        return onlyoffice_needs(source, self.mapping, taxes.candidates, taxes.hints)
+    def _needs(
+        self, source: PerfexInvoice, facts: Mapping[str, Any] | None
+    ) -> OnlyofficeNeeds | MappingProblem:
+        """What the invoice needs, with every piece of line-tax evidence: the run's, and what
+        the bridge wrote on this invoice's lines (a fact on its link)."""
+        evidence = with_written(self._run_evidence(), facts)
+        return onlyoffice_needs(source, self.mapping, evidence)
 
-    def _perfex_taxes(self) -> PerfexTaxes:
+    def _run_evidence(self) -> TaxEvidence:
         with self._lock:  # read once per run, whichever worker needs it first
-            if self._taxes is None:
-                self._taxes = perfex_taxes(self.ctx)
-            return self._taxes
+            if self._evidence is None:
+                self._evidence = run_evidence(self.ctx)
+            return self._evidence
 
     def _existing_refs(self, needs: OnlyofficeNeeds) -> OnlyofficeRefs | None:
         contact = self.directory.existing_contact(needs.clientid)
@@ -412,6 +418,16 @@ class OnlyofficeSide(InvoiceSide):
         for work in live:
             if work.error is None:
                 work.written = self._written(work.plan)
+        self._learn([work for work in live if work.written is not None])
+
+    def _learn(self, works: Sequence[Work]) -> None:
+        """Line taxes an inference settled for certain become evidence for later invoices."""
+        learned: dict[str, tuple[TaxSpec, ...]] = {}
+        for work in works:
+            inference = work.plan.needs.inference
+            if inference is not None:
+                learned.update(learned_taxes(work.docs["perfex"], inference))
+        self.ctx.remember_line_taxes(history_of(learned))
 
     def report(self, work: Work) -> WriteReport:
         plan: OnlyofficePlan = work.plan

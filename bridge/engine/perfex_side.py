@@ -43,6 +43,7 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
 )
+from bridge.engine.tax_evidence import WRITTEN_FACT, history_of, written_fact
 from bridge.errors import AnswerLost, NumberInUse, RemoteError, RetryableError
 from mappings.changes import perfex_changes
 from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
@@ -52,6 +53,7 @@ from mappings.ownership import perfex_update_body_keeping
 from mappings.perfex import PerfexInvoice
 from mappings.problems import MappingError, MappingProblem
 from mappings.status import PerfexStatus
+from mappings.tax_evidence import description_key
 from mappings.to_perfex import (
     PerfexRefs,
     PerfexTarget,
@@ -265,7 +267,7 @@ class PerfexSide(InvoiceSide):
         unnamed = {line.item_id for line in lines if not line.description.strip()}
         taxes = self.directory.taxes(tax_ids)
         items = self.directory.items(unnamed) if unnamed else {}
-        needs = perfex_needs(source, taxes, items)
+        needs = perfex_needs(source, taxes, items, self.mapping)
         if isinstance(needs, MappingProblem):
             return needs
         if customer is None:
@@ -309,6 +311,17 @@ class PerfexSide(InvoiceSide):
         for work in works:
             if work.plan.target_id is not None and work.error is None:
                 work.written = self._written(work.plan)
+        written = [w.plan.target.invoice for w in works if w.written is not None]
+        # The bridge knows these lines' taxes for certain: evidence for later invoices.
+        self.ctx.remember_line_taxes(
+            history_of(
+                {
+                    description_key(line.description): line.taxes
+                    for invoice in written
+                    for line in invoice.lines or ()
+                }
+            )
+        )
 
     def report(self, work: Work) -> WriteReport:
         plan: PerfexPlan = work.plan
@@ -457,17 +470,8 @@ class PerfexSide(InvoiceSide):
             after=desired,
             row_fp=perfex_row_fingerprint(row if row is not None else desired),
             fingerprint=perfex_fingerprint(desired),
-            facts={"perfex_line_taxes": _line_taxes(desired)},
+            facts={WRITTEN_FACT: written_fact(desired.lines or ())},
         )
-
-
-def _line_taxes(invoice: PerfexInvoice) -> list[list[Any]]:
-    """The taxes the bridge wrote on each line, by the line's content: Perfex never returns
-    them, and this is the best evidence for reading the invoice back later."""
-    return [
-        [line.description, str(line.qty), str(line.rate), [t.perfex_taxname for t in line.taxes]]
-        for line in invoice.lines or ()
-    ]
 
 
 def _creatable(form: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -1,10 +1,13 @@
-"""What the bridge knows about Perfex's taxes, for inferring the line taxes its API never returns.
+"""What the bridge knows about Perfex's line taxes, gathered for `mappings.taxes` to weigh.
 
 Perfex's GET has no per-line taxes (Perfex API notes 3.1, 3.3), so a Perfex invoice carried to
-ONLYOFFICE has its line taxes inferred from evidence: Perfex's tax list (`common/tax_data`),
-the items catalogue (a product's taxes), ONLYOFFICE's own taxes (lines the bridge wrote from
-ONLYOFFICE carry those names), and what the ledger learned on earlier invoices. All of it is
-read at most once per run, and only when an invoice needs it.
+ONLYOFFICE has its line taxes inferred from evidence (`mappings.tax_evidence.TaxEvidence`), in
+this order: the taxes the bridge itself wrote on the invoice's lines (kept on the invoice's
+link), Perfex's items catalogue (a product's one or two taxes), the same description's taxes on
+earlier invoices (the ledger's line-tax history), and finally the totals. Perfex's tax list
+and ONLYOFFICE's own taxes (lines the bridge wrote from ONLYOFFICE carry those names) name the
+candidates. Everything but the bridge's own record is read at most once per run, and only
+when an invoice needs it.
 
 The tax list and the catalogue are hints: a token without the permission (module 2.x checks
 `common` against a permission its screen never offers, 1.2) or an install that answers them
@@ -16,85 +19,95 @@ Must not: decide which taxes a line carries (`mappings.taxes` does).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from bridge.engine.context import RunContext
 from bridge.errors import CredentialsRejected, RemoteError, Unreachable
 from mappings.onlyoffice import OnlyofficeTax
-from mappings.perfex import PerfexTax, TaxSpec
+from mappings.perfex import PerfexLine, PerfexTax, TaxSpec
 from mappings.problems import MappingError
+from mappings.tax_evidence import TaxEvidence, catalogue_taxes, written_line_taxes
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The link fact that keeps, per line content, the taxes the bridge wrote on a Perfex invoice.
+WRITTEN_FACT = "perfex_line_taxes"
 
 
-@dataclass(frozen=True)
-class PerfexTaxes:
-    """Candidate taxes, and per-description hints from the items catalogue."""
-
-    candidates: tuple[TaxSpec, ...] = ()
-    hints: Mapping[str, TaxSpec] = field(default_factory=dict)
-
-
-def perfex_taxes(ctx: RunContext) -> PerfexTaxes:
+def run_evidence(ctx: RunContext) -> TaxEvidence:
+    """The evidence every invoice of this run shares (all but the bridge's own record)."""
     listed = _optional(ctx, "the Perfex tax list", lambda: _tax_list(ctx)) or ()
-    hints = _optional(ctx, "the Perfex items catalogue", lambda: _catalogue_hints(ctx)) or {}
+    catalogue = _optional(ctx, "the Perfex items catalogue", lambda: _catalogue(ctx)) or {}
     onlyoffice = _optional(ctx, "ONLYOFFICE's tax list", lambda: _onlyoffice_taxes(ctx)) or ()
-    candidates = tuple(dict.fromkeys((*listed, *hints.values(), *onlyoffice)))
-    return PerfexTaxes(candidates, hints)
+    history = {description: _specs(names) for description, names in ctx.line_tax_history().items()}
+    return TaxEvidence(taxes=(*listed, *onlyoffice), catalogue=catalogue, history=history)
 
 
-def _optional(ctx: RunContext, what: str, read):  # type: ignore[no-untyped-def]
+def with_written(evidence: TaxEvidence, facts: Mapping[str, Any] | None) -> TaxEvidence:
+    """`evidence` plus what the bridge wrote on this invoice's lines (a link fact)."""
+    written = (facts or {}).get(WRITTEN_FACT)
+    if not isinstance(written, dict) or not written:
+        return evidence
+    return replace(evidence, written={key: _specs(names) for key, names in written.items()})
+
+
+def written_fact(lines: Iterable[PerfexLine]) -> dict[str, list[str]]:
+    """The link fact recording the taxes the bridge writes on these Perfex lines."""
+    return {
+        key: [tax.perfex_taxname for tax in taxes]
+        for key, taxes in written_line_taxes(lines).items()
+    }
+
+
+def history_of(taxes: Mapping[str, tuple[TaxSpec, ...]]) -> dict[str, list[str]]:
+    """Description → "NAME|RATE" names, as the ledger's line-tax history keeps them."""
+    return {
+        description: [tax.perfex_taxname for tax in specs] for description, specs in taxes.items()
+    }
+
+
+def _specs(names: Iterable[str]) -> tuple[TaxSpec, ...]:
+    specs = []
+    for name in names:
+        try:
+            specs.append(TaxSpec.from_perfex_taxname(str(name)))
+        except MappingError:
+            continue  # a damaged record names no tax
+    return tuple(specs)
+
+
+def _optional(ctx: RunContext, what: str, read: Callable[[], T]) -> T | None:
     """A hint read: its failure is noted once and the run goes on without it. Credentials
-    refused or a system unreachable still end the run (every other call would fail too)."""
+    refused or a system unreachable still end the run (every other call would fail too),
+    except a refusal of this one endpoint (a token without that permission)."""
     try:
         return read()
     except (CredentialsRejected, Unreachable) as error:
-        if error.status in (401, 403, 404):
-            ctx.journal.note(
-                f"{what} was not available ({_short(error)}); line taxes were inferred without it"
-            )
-            return None
-        raise
+        if error.status not in (401, 403, 404):
+            raise
+        _note(ctx, what, error)
     except (RemoteError, MappingError) as error:
-        ctx.journal.note(
-            f"{what} was not available ({_short(error)}); line taxes were inferred without it"
-        )
-        return None
+        _note(ctx, what, error)
+    return None
 
 
-def _short(error: Exception) -> str:
-    return " ".join(str(error).split())[:160]
+def _note(ctx: RunContext, what: str, error: Exception) -> None:
+    detail = " ".join(str(error).split())[:160]
+    ctx.journal.note(f"{what} was not available ({detail}); line taxes were inferred without it")
 
 
 def _tax_list(ctx: RunContext) -> tuple[TaxSpec, ...]:
-    found = []
-    for raw in ctx.perfex.tax_data():
-        try:
-            found.append(PerfexTax.from_api(raw))
-        except MappingError as error:
-            log.warning("a Perfex tax row was skipped: %s", error)
-    return tuple(found)
+    return tuple(ctx.readable(ctx.perfex.tax_data(), PerfexTax.from_api, "the Perfex tax list"))
 
 
-def _catalogue_hints(ctx: RunContext) -> dict[str, TaxSpec]:
-    hints: dict[str, TaxSpec] = {}
-    for item in ctx.perfex.list_items():
-        if not isinstance(item, dict) or not item.get("taxname") or item.get("taxrate") is None:
-            continue
-        try:
-            tax = PerfexTax.from_api({"name": item["taxname"], "taxrate": item["taxrate"]})
-        except MappingError:
-            continue
-        hints.setdefault(str(item.get("description") or "").strip(), tax)
-    return hints
+def _catalogue(ctx: RunContext) -> dict[str, tuple[TaxSpec, ...]]:
+    rows = [row for row in ctx.perfex.list_items() if isinstance(row, dict)]
+    return catalogue_taxes(rows)
 
 
 def _onlyoffice_taxes(ctx: RunContext) -> tuple[TaxSpec, ...]:
-    found = []
-    for raw in ctx.onlyoffice.list_taxes():
-        try:
-            found.append(OnlyofficeTax.from_api(raw).spec)
-        except MappingError:
-            continue
-    return tuple(found)
+    taxes = ctx.readable(ctx.onlyoffice.list_taxes(), OnlyofficeTax.from_api, "ONLYOFFICE taxes")
+    return tuple(tax.spec for tax in taxes)

@@ -39,10 +39,27 @@ def add_inexact_invoices(rig) -> dict[str, str]:  # noqa: ANN001
         AdminLine(item, D(1), D("0.42"), "Toll", vat),
     ]
     admin.create_invoice("INV-009001", contact, cents, issued, due)
-    # Perfex has one discount per invoice, ONLYOFFICE one per line.
+    return {"INV-009001": "total"}
+
+
+def test_different_line_discounts_are_carried_as_one_fixed_discount(make_rig) -> None:
+    """Perfex has one discount per invoice, ONLYOFFICE one per line: different percentages
+    become the fixed amount that lands Perfex's total on ONLYOFFICE's, even in strict mode."""
+    rig = make_rig(onlyoffice=generate(seed=3, invoices=3, today=TODAY, mix="simple"), sync=STRICT)
+    admin = rig.onlyoffice_admin
+    contact = min(rig.onlyoffice.store.contacts)
+    item = admin.item_id("Travel expenses")
+    issued = TODAY - timedelta(days=3)
     mixed = [AdminLine(item, D(1), D(10), "A", discount=D(5)), AdminLine(item, D(1), D(10), "B")]
-    admin.create_invoice("INV-009002", contact, mixed, issued, due)
-    return {"INV-009001": "total", "INV-009002": "discount"}
+    admin.create_invoice("INV-009002", contact, mixed, issued, issued + timedelta(days=14))
+
+    record = rig.run("backfill")
+
+    [outcome] = [o for o in record.outcomes if o.number == "INV-009002"]
+    assert outcome.action == "created" and outcome.warnings == ()
+    [stored] = [i for i in rig.perfex.store.invoices.values() if i.number == 9002]
+    assert stored.total == D("19.50")
+    assert (stored.row["discount_type"], stored.row["discount_total"]) == ("before_tax", D("0.50"))
 
 
 def test_backfill_mirrors_every_invoice_once_or_says_why(make_rig) -> None:

@@ -4,13 +4,15 @@ kind, the edits a person made, the sync's report of those same edits, the HTML p
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bridge.demo import REPORT_NAME, run_demo
+from bridge.sandbox.seed import generate
 
-SCREENFUL = 45
+SCREENFUL = 50
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +36,20 @@ def test_the_demo_exits_0_within_a_screenful(demo: tuple[int, str, Path]) -> Non
 
 def test_it_says_what_it_seeded_and_counts_the_backfill_per_kind(demo) -> None:
     _, text, _ = demo
-    assert "Seeded Perfex with 24 invoices for 8 customers (10 products, 2 taxes)" in text
+    data = generate(seed=7, invoices=24, today=date(2026, 11, 21))
+    seeded = (
+        f"Seeded Perfex with 24 invoices for {len(data.customers)} customers "
+        f"({len(data.products)} products, {len(data.taxes)} taxes)"
+    )
+    assert seeded in text
     backfill = text.split("2. Backfill", 1)[1].split("3. ", 1)[0]
-    assert "Invoices:  24 created" in backfill
-    assert re.search(r"Customers: 8 created", backfill)
-    assert "INV-000001" not in backfill  # counted, not listed one by one
+    placeholders = sum(
+        1 for i in data.invoices if i.state == "draft" and i.perfex.placeholder_number
+    )
+    created = re.search(r"Invoices: +(\d+) created", backfill)
+    assert created is not None and int(created[1]) == 24 - placeholders
+    assert re.search(rf"Customers: +{len(data.customers)} created", backfill)
+    assert "INV-000001 " not in backfill.replace("e.g.\n", "")  # counted, not listed
 
 
 def test_each_edit_shows_up_in_the_sync_report_with_the_same_values(demo) -> None:
