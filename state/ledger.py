@@ -203,6 +203,13 @@ class Ledger:
         link_table.update_fingerprints(self._db, kind, side, record_id, fields)
 
     @_guarded
+    def set_raw_digests(self, kind: str, digests: list[tuple[str, str | None, str | None]]) -> None:
+        """Remember, for many links in one transaction, the raw rows' digests last seen:
+        (Perfex id, Perfex row digest, ONLYOFFICE row digest)."""
+        with self.transaction():
+            link_table.set_raw_digests(self._db, kind, digests)
+
+    @_guarded
     def delete_link(self, kind: str, side: str, record_id: str) -> None:
         link_table.delete(self._db, kind, side, record_id)
 

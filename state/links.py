@@ -22,7 +22,14 @@ from state.codec import optional_time_to_text, time_from_text
 
 KINDS = ("invoice", "contact", "item", "tax")
 SIDES = ("perfex", "onlyoffice")
-FINGERPRINT_FIELDS = ("perfex_fp", "onlyoffice_fp", "perfex_row_fp", "onlyoffice_row_fp")
+FINGERPRINT_FIELDS = (
+    "perfex_fp",
+    "onlyoffice_fp",
+    "perfex_row_fp",
+    "onlyoffice_row_fp",
+    "perfex_raw_fp",
+    "onlyoffice_raw_fp",
+)
 _COLUMNS = (
     "kind",
     "perfex_id",
@@ -65,6 +72,9 @@ class Link:
     onlyoffice_fp: str | None = None
     perfex_row_fp: str | None = None
     onlyoffice_row_fp: str | None = None
+    # A cheap hash of each side's raw list row as last seen (see `bridge.engine.sides`).
+    perfex_raw_fp: str | None = None
+    onlyoffice_raw_fp: str | None = None
     # Small JSON facts about the pair, by name (see `Link.fact`); never secrets.
     extra: Mapping[str, Any] = field(default_factory=dict)
     checked_at: datetime | None = None  # when the deep pass last compared the pair in full
@@ -187,6 +197,21 @@ def _fingerprint_values(fields: dict[str, Any]) -> dict[str, Any]:
         if moment in fields:
             values[moment] = optional_time_to_text(fields[moment])
     return values
+
+
+def set_raw_digests(
+    db: Database, kind: str, digests: list[tuple[str, str | None, str | None]]
+) -> None:
+    """(perfex_id, perfex_raw_fp, onlyoffice_raw_fp) for many links at once."""
+    check_kind(kind)
+    db.conn.executemany(
+        "UPDATE links SET perfex_raw_fp = ?, onlyoffice_raw_fp = ?"
+        " WHERE kind = ? AND perfex_id = ?",
+        [
+            (perfex_raw, onlyoffice_raw, kind, perfex_id)
+            for perfex_id, perfex_raw, onlyoffice_raw in digests
+        ],
+    )
 
 
 def delete(db: Database, kind: str, side: str, record_id: str) -> None:

@@ -187,6 +187,14 @@ def _sync_memory(db: Database) -> None:
     )
 
 
+@_step("0005_raw_row_digests")
+def _raw_row_digests(db: Database) -> None:
+    """Per link, a cheap hash of each side's raw list row as last seen: a pair whose raw rows
+    have not moved is unchanged without parsing them."""
+    db["links"].add_column("perfex_raw_fp", str)
+    db["links"].add_column("onlyoffice_raw_fp", str)
+
+
 def _step_number(name: str) -> int:
     digits = name.split("_", 1)[0]
     return int(digits) if digits.isdigit() else 0

@@ -90,6 +90,13 @@ class RunContext:
             if intent is not None:
                 self.ledger.close_intent(intent)
 
+    def set_raw_digests(self, digests: list[tuple[str, str, str]]) -> None:
+        """Remember the raw rows of unchanged pairs as they are now (one transaction)."""
+        if self.dry_run or not digests:
+            return
+        with self._lock:
+            self.ledger.set_raw_digests("invoice", list(digests))
+
     def open_intent(
         self, kind: str, target: str, natural_key: str, source: str, source_id: str
     ) -> int | None:

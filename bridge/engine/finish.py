@@ -127,6 +127,11 @@ class Finisher:
             onlyoffice_fp=fps["onlyoffice"],
             perfex_row_fp=row_fps["perfex"],
             onlyoffice_row_fp=row_fps["onlyoffice"],
+            # The source's raw row as listed; the target's changed with the write.
+            perfex_raw_fp=source_listed.digest if source == "perfex" and source_listed else None,
+            onlyoffice_raw_fp=source_listed.digest
+            if source == "onlyoffice" and source_listed
+            else None,
             checked_at=self.ctx.now() if work.deep else base.checked_at,
         ).with_facts(**written.facts)
         self.ctx.save_link(link, getattr(work.plan, "intent", None))
@@ -155,9 +160,19 @@ class Finisher:
                 continue
             full = self.sides[side].fingerprint(doc)
             if side == "perfex":
-                updated = replace(updated, perfex_fp=full, perfex_row_fp=listed.row_fp)
+                updated = replace(
+                    updated,
+                    perfex_fp=full,
+                    perfex_row_fp=listed.row_fp,
+                    perfex_raw_fp=listed.digest,
+                )
             else:
-                updated = replace(updated, onlyoffice_fp=full, onlyoffice_row_fp=listed.row_fp)
+                updated = replace(
+                    updated,
+                    onlyoffice_fp=full,
+                    onlyoffice_row_fp=listed.row_fp,
+                    onlyoffice_raw_fp=listed.digest,
+                )
         return updated
 
     def _natural_key(self, work: Work) -> str:

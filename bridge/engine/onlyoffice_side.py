@@ -112,15 +112,12 @@ class OnlyofficeSide(InvoiceSide):
         return [self._listed(raw, index) for index, raw in enumerate(rows)]
 
     def _listed(self, raw: Any, index: int) -> Listed:
-        record_id = _raw_id(raw, index)
         number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
-        try:
-            row = OnlyofficeInvoice.from_api(raw)
-        except MappingError as error:
-            return Listed("onlyoffice", record_id, number, error=str(error))
-        return Listed(
-            "onlyoffice", record_id, row.number, row=row, row_fp=onlyoffice_row_fingerprint(row)
-        )
+        return Listed("onlyoffice", _raw_id(raw, index), number, raw, self._parse_row)
+
+    def _parse_row(self, raw: Any) -> tuple[OnlyofficeInvoice, str]:
+        row = OnlyofficeInvoice.from_api(raw)
+        return row, onlyoffice_row_fingerprint(row)
 
     def read(self, record_id: str) -> OnlyofficeInvoice:
         return OnlyofficeInvoice.from_api(self.ctx.onlyoffice.get_invoice(record_id))

@@ -50,7 +50,7 @@ from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
 from mappings.line_diff import diff_line_views, perfex_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import perfex_update_body_keeping
-from mappings.perfex import PerfexInvoice
+from mappings.perfex import PERFEX_DRAFT_NUMBER, PerfexInvoice
 from mappings.problems import MappingError, MappingProblem
 from mappings.status import PerfexStatus
 from mappings.tax_evidence import description_key
@@ -148,14 +148,22 @@ class PerfexSide(InvoiceSide):
         ]
 
     def _listed(self, raw: Any, index: int) -> Listed:
-        record_id = _raw_id(raw, index)
+        return Listed("perfex", _raw_id(raw, index), self._raw_number(raw), raw, self._parse_row)
+
+    def _raw_number(self, raw: Any) -> str | None:
+        """The number as the other side shows it, read from the raw row without parsing it
+        all; the raw prefix and number where the row is too damaged for that."""
         try:
-            row = PerfexInvoice.from_api(raw)
-        except MappingError as error:
-            return Listed("perfex", record_id, _raw_number(raw), error=str(error))
-        return Listed(
-            "perfex", record_id, self._number(row), row=row, row_fp=perfex_row_fingerprint(row)
-        )
+            number, year = int(raw["number"]), int(str(raw["date"])[:4])
+        except (KeyError, TypeError, ValueError):
+            return _raw_number(raw)
+        if number == PERFEX_DRAFT_NUMBER:
+            return f"{raw.get('prefix') or ''}DRAFT-{raw.get('id')}"
+        return self.mapping.number_format.format(str(raw.get("prefix") or ""), number, year)
+
+    def _parse_row(self, raw: Any) -> tuple[PerfexInvoice, str]:
+        row = PerfexInvoice.from_api(raw)
+        return row, perfex_row_fingerprint(row)
 
     def _number(self, row: PerfexInvoice) -> str:
         if row.is_placeholder_draft:
@@ -520,6 +528,12 @@ def _raw_id(raw: Any, index: int) -> str:
 
 
 def _raw_number(raw: Any) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("number"), str | int):
-        return f"{raw.get('prefix') or ''}{raw['number']}"
-    return None
+    """The number as people see it, read from the raw row without parsing it all: the display
+    pattern's fields when they read cleanly, else the raw prefix and number."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("number"), str | int):
+        return None
+    prefix = str(raw.get("prefix") or "")
+    number = str(raw["number"]).strip()
+    if number == str(PERFEX_DRAFT_NUMBER):
+        return f"{prefix}DRAFT-{raw.get('id')}"
+    return f"{prefix}{number}"

@@ -13,8 +13,9 @@ share, and each stage touches only its own part of it.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,23 +23,68 @@ from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.engine.plan import Decision, Prepared
+from mappings.problems import MappingError
 from state import Link
 
 # Stored in place of a side's fingerprint while a write to it is unfinished.
 PENDING = "pending"
 
 
-@dataclass(frozen=True)
 class Listed:
-    """One row of a side's invoice list. `row` is None when the row cannot be parsed; `error`
-    then says which field and value (the record fails, the run goes on)."""
+    """One row of a side's invoice list, parsed on first use.
 
-    side: str
-    record_id: str
-    number: str | None
-    row: Any | None = None
-    row_fp: str | None = None
-    error: str | None = None
+    `digest` is a cheap hash of the raw row: a linked pair whose raw rows are exactly as last
+    seen is unchanged without being parsed at all, which is most of a quiet cycle's work. The
+    parsed `row`, its fingerprint `row_fp` and, when the row cannot be parsed, the `error`
+    naming the field and value come from `parse`, called once (the record fails, the run goes
+    on). Parsing is deterministic, so two threads doing it at once get the same answer.
+    """
+
+    __slots__ = ("side", "record_id", "number", "digest", "_raw", "_parse", "_parsed")
+
+    def __init__(
+        self,
+        side: str,
+        record_id: str,
+        number: str | None,
+        raw: Any,
+        parse: Callable[[Any], tuple[Any, str]],
+    ) -> None:
+        self.side = side
+        self.record_id = record_id
+        self.number = number
+        self.digest = raw_digest(raw)
+        self._raw = raw
+        self._parse = parse
+        self._parsed: tuple[Any | None, str | None, str | None] | None = None
+
+    def _parsed_row(self) -> tuple[Any | None, str | None, str | None]:
+        if self._parsed is None:
+            try:
+                row, row_fp = self._parse(self._raw)
+                self._parsed = (row, row_fp, None)
+            except MappingError as error:
+                self._parsed = (None, None, str(error))
+            self._raw = None  # parsed once: the raw row is no longer needed
+        return self._parsed
+
+    @property
+    def row(self) -> Any | None:
+        return self._parsed_row()[0]
+
+    @property
+    def row_fp(self) -> str | None:
+        return self._parsed_row()[1]
+
+    @property
+    def error(self) -> str | None:
+        return self._parsed_row()[2]
+
+
+def raw_digest(raw: Any) -> str:
+    """A cheap, stable hash of a raw list row (its printed form): equal only when nothing in
+    the row moved."""
+    return hashlib.blake2b(repr(raw).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class InvoiceSync:
         self.options = options
         self.workers = workers
         self.finisher = Finisher(ctx, sides, options.advance)
+        self._seen: list[tuple[str, str, str]] = []  # raw rows of unchanged pairs, as now
 
     # -- the run ------------------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class InvoiceSync:
             for pair in pairs
             if self._needs_work(pair, deep)
         ]
+        self.ctx.set_raw_digests(self._seen)
         if self.options.progress:
             self.options.progress(len(work))
         with Stages(self.ctx, self.workers, self._failed) as stages:
@@ -218,17 +220,27 @@ class InvoiceSync:
             return True
         if PENDING in (link.perfex_fp, link.onlyoffice_fp) or id(pair) in deep:
             return True
-        same = (
-            link.perfex_row_fp == pair.perfex.row_fp
-            and link.onlyoffice_row_fp == pair.onlyoffice.row_fp
-            and link.perfex_fp is not None
-            and link.onlyoffice_fp is not None
+        if link.perfex_fp is None or link.onlyoffice_fp is None:
+            return True
+        raw_same = (link.perfex_raw_fp, link.onlyoffice_raw_fp) == (
+            pair.perfex.digest,
+            pair.onlyoffice.digest,
         )
-        if same:
-            self.ctx.journal.count_unchanged()
-            self.ctx.settle_problem("perfex", link.perfex_id)
-            return False
-        return self._not_waiting(pair)
+        if not raw_same:
+            if pair.perfex.error or pair.onlyoffice.error:
+                return True
+            rows_same = (link.perfex_row_fp, link.onlyoffice_row_fp) == (
+                pair.perfex.row_fp,
+                pair.onlyoffice.row_fp,
+            )
+            if not rows_same:
+                return self._not_waiting(pair)
+            # Something the bridge does not compare moved (a sent date, a PDF link): remember
+            # the rows as they are now, so the next cycle needs no parse.
+            self._seen.append((link.perfex_id, pair.perfex.digest, pair.onlyoffice.digest))
+        self.ctx.journal.count_unchanged()
+        self.ctx.settle_problem("perfex", link.perfex_id)
+        return False
 
     def _not_carried_yet(self, pair: Pair) -> bool:
         listed = [row for row in (pair.perfex, pair.onlyoffice) if row is not None]
