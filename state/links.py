@@ -11,7 +11,7 @@ told.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -109,11 +109,42 @@ def _check_record(kind: str, side: str, record_id: str) -> None:
     check_id("record_id", record_id)
 
 
+class StoredFacts(Mapping[str, Any]):
+    """A link's facts as stored, decoded on first use: a run loads every link, and most of
+    them are never asked for their facts."""
+
+    __slots__ = ("_text", "_facts")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._facts: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._facts is None:
+            self._facts = json.loads(self._text)
+            self._text = ""
+        return self._facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._decoded()) == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _link_from_row(row: tuple[Any, ...]) -> Link:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["synced_at"] = time_from_text(values["synced_at"])
     values["checked_at"] = time_from_text(values["checked_at"])
-    values["extra"] = json.loads(values["extra"]) if values["extra"] else {}
+    values["extra"] = StoredFacts(values["extra"]) if values["extra"] else {}
     return Link(**values)
 
 

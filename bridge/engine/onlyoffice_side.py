@@ -170,6 +170,7 @@ class OnlyofficeSide(InvoiceSide):
         target = perfex_to_onlyoffice(source_doc, needs, refs, self.mapping)
         if isinstance(target, MappingProblem):
             return False
+        target = self._keeping_payment(target_doc.status, target)
         return onlyoffice_fingerprint(target.invoice) == onlyoffice_fingerprint(target_doc)
 
     def expected(
@@ -197,7 +198,7 @@ class OnlyofficeSide(InvoiceSide):
             return mapped
         status = current.status if current is not None else None
         plan = OnlyofficePlan(needs, None, current, status)
-        return self._keeping_payment(plan, mapped).invoice
+        return self._keeping_payment(plan.current_status, mapped).invoice
 
     def needs_current(self, work: Work) -> bool:
         """The full current invoice is needed only when what it holds is not known: a create
@@ -229,7 +230,7 @@ class OnlyofficeSide(InvoiceSide):
         mapped = perfex_to_onlyoffice(source, needs, refs, self.mapping)
         if isinstance(mapped, MappingProblem):
             return _refusal(mapped)
-        plan.target = self._keeping_payment(plan, mapped)
+        plan.target = self._keeping_payment(plan.current_status, mapped)
         if current is None:
             return Prepared(Verdict.WRITE)
         plan.content_change = not self._content_same(work, plan.target)
@@ -304,12 +305,12 @@ class OnlyofficeSide(InvoiceSide):
         status = row.status if row is not None else DRAFT
         return onlyoffice_fingerprint(replace(target.invoice, status=status)) == link.onlyoffice_fp
 
-    def _keeping_payment(self, plan: OnlyofficePlan, target: OnlyofficeTarget) -> OnlyofficeTarget:
+    def _keeping_payment(self, current: int | None, target: OnlyofficeTarget) -> OnlyofficeTarget:
         """In two-way sync a payment recorded in ONLYOFFICE is news Perfex cannot carry: Perfex
         marks an invoice paid only from its own payments (Perfex API notes 3.2). Its "unpaid"
         therefore never takes an ONLYOFFICE Paid invoice back to Sent."""
         both = self.ctx.journal.direction == "both"
-        if not both or plan.current_status != PAID or target.status != SENT:
+        if not both or current != PAID or target.status != SENT:
             return target
         return replace(target, status=PAID, invoice=replace(target.invoice, status=PAID))
 
@@ -338,7 +339,7 @@ class OnlyofficeSide(InvoiceSide):
         mapped = perfex_to_onlyoffice(work.docs["perfex"], needs, refs, self.mapping)
         if isinstance(mapped, MappingProblem):  # the same checks passed a moment ago
             raise MappingError(mapped.field, mapped.message)
-        plan.target = self._keeping_payment(plan, mapped)
+        plan.target = self._keeping_payment(plan.current_status, mapped)
 
     def before_writes(self, works: Sequence[Work]) -> None:
         """Reopens, together, the locked invoices whose content changes."""
