@@ -2,7 +2,7 @@
 
 This is the only module that reads argv or exits. Each command is a small function that builds
 what it needs and calls the library (`bridge.commands`); every error family becomes one plain
-sentence on stderr and the exit code of INTERFACE.md. Tracebacks only with -v.
+sentence on stderr and the exit code of the README. Tracebacks only with -v.
 """
 
 from __future__ import annotations

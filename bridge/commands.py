@@ -2,7 +2,7 @@
 
 The CLI (`bridge.cli`) parses argv and turns errors into exit codes; everything between is
 here. Each command returns its exit code: 0 when every record succeeded, 1 when the run
-finished with failed or conflicting records (INTERFACE.md has the rest).
+finished with failed or conflicting records (the README has the rest).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ either side, or a side-qualified id such as `perfex:58`) the way the engine pair
 (`bridge.audit.view`), prepares the ledger under the runner lock where a decision needs it, and
 lets the engine carry the invoice (`RunRequest.invoices`), so that every write goes through the
 one decision table, with its checks, intents and journal. Each returns one sentence saying what
-it did and the exit code of INTERFACE.md.
+it did and the exit code of the README.
 
 What each command means:
 - `sync --invoice N`: one sync of that invoice now (its open invoices read in full);

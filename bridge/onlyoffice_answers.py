@@ -1,7 +1,7 @@
 """How ONLYOFFICE answers: classifying its replies into the bridge's errors.
 
 Owns: the flat table from ONLYOFFICE's statuses and error envelopes to `bridge.errors`
-(contract onlyoffice-api.md 1.3, 2.1, 2.2): the plain-text 401 before a method runs, the JSON
+(API notes onlyoffice-api.md 1.3, 2.1, 2.2): the plain-text 401 before a method runs, the JSON
 error envelope (also inside a 2xx), the 500 of a refused login, and a 404 that also means "not
 a Draft" on updates.
 

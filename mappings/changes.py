@@ -1,6 +1,6 @@
 """Field-level differences between two versions of an invoice, for the run report.
 
-Owns the `changes` object of a report record (INTERFACE.md: `{"dueDate": ["2026-11-30",
+Owns the `changes` object of a report record (the README: `{"dueDate": ["2026-11-30",
 "2026-12-15"]}`): keyed by the *target's* field names, JSON-able values (Decimal and dates as
 strings, ids as strings, statuses as numbers), lines summarised as readable strings.
 

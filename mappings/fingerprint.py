@@ -1,7 +1,7 @@
 """Canonical content and SHA-256 fingerprints of invoices, one kind per side.
 
 Neither API exposes a modification time or an ETag, so change is detected by hashing content
-(shared/DESIGN.md, "The sync algorithm"). The canonical form keeps what a person would call the
+(docs/architecture.md, "The sync algorithm"). The canonical form keeps what a person would call the
 invoice and drops what the server invents or recomputes on its own; the dropped fields are
 listed with their reasons in `PERFEX_IGNORED` and `ONLYOFFICE_IGNORED`.
 
@@ -44,17 +44,17 @@ PERFEX_IGNORED: Mapping[str, str] = {
     "items[].id, items[].rel_id": "line ids change on every replace-all update",
     "items[].item_order": "only the order it gives matters, not its numbering",
     "items[].customfields, customfields, attachments, client": "not part of the sync",
-    "<br /> before newlines": "added by the server's nl2br on every write (contract 5.1)",
+    "<br /> before newlines": "added by the server's nl2br on every write (API notes 5.1)",
     "adminnote, billing_country, shipping_*, recurring, cycles, sale_agent, project_id, tags, "
     "items[].unit": "owned by Perfex (mappings/fields.py): not carried, so not compared",
 }
 
 ONLYOFFICE_IGNORED: Mapping[str, str] = {
     "id": "the record's key, not its content; the ledger links ids",
-    "invoiceLines[].id, invoiceLines[].invoiceID": "new line ids on every PUT (contract 3.4)",
+    "invoiceLines[].id, invoiceLines[].invoiceID": "new line ids on every PUT (API notes 3.4)",
     "invoiceLines[].sortOrder": "always the line's position, which the list order already is",
     "fileID": "PDF link, reset to 0 on every PUT and set again by a background job",
-    "createOn, createBy": "bogus in the POST reply (contract 3.3) and never edited",
+    "createOn, createBy": "bogus in the POST reply (API notes 3.3) and never edited",
     "cost": "computed by the server from the lines; kept only in the row fingerprint, where "
     "it stands in for the lines a list row does not carry",
     "canEdit, canDelete": "about the caller's permissions, not the invoice",

@@ -81,7 +81,7 @@ def format_money(value: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PerfexTotals:
-    """What Perfex's admin UI would post: the writer must send these (contract 5.2)."""
+    """What Perfex's admin UI would post: the writer must send these (API notes 5.2)."""
 
     subtotal: Decimal
     total: Decimal
@@ -98,7 +98,7 @@ def perfex_ui_totals(
     discount_total: Decimal,
     adjustment: Decimal,
 ) -> PerfexTotals:
-    """Perfex's `calculate_total()` (contract 5.2), with half-up rounding.
+    """Perfex's `calculate_total()` (API notes 5.2), with half-up rounding.
 
     The browser rounds the binary float with `toFixed`; we round the exact decimal half-up,
     which is what that formula means. The two can differ only on a value whose float image
@@ -152,7 +152,7 @@ def perfex_server_total_tax(
     discount_total: Decimal,
     subtotal: Decimal,
 ) -> Decimal:
-    """`total_tax` as Perfex's server stores it (contract 5.3).
+    """`total_tax` as Perfex's server stores it (API notes 5.3).
 
     Unlike the UI it does not round `qty × rate` per line; it uses the stored lines (qty and
     rate already at two decimals) and the stored header `subtotal` for a fixed discount.
@@ -180,7 +180,7 @@ def _server_discount_share(
 
 
 def onlyoffice_cost(lines: Sequence[OnlyofficeLine], tax_rates: Mapping[int, Decimal]) -> Decimal:
-    """ONLYOFFICE's invoice `cost` (contract 4.3): half-to-even rounding at every step.
+    """ONLYOFFICE's invoice `cost` (API notes 4.3): half-to-even rounding at every step.
 
     A tax id that is 0 or unknown adds nothing, as on the server.
     """

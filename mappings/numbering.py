@@ -1,7 +1,7 @@
 """Invoice numbers: Perfex's integer + prefix to one display string, and back.
 
 Owns the configurable pattern that turns a Perfex number (integer `number`, `prefix`, year of
-`date`; shared/contracts/perfex-api.md 3.1) into the ONLYOFFICE `number` string, which is the
+`date`; docs/perfex-api.md 3.1) into the ONLYOFFICE `number` string, which is the
 natural key both sides are matched on, and the reverse parse for the ONLYOFFICE → Perfex
 direction.
 

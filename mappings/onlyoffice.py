@@ -2,7 +2,7 @@
 
 Owns: `OnlyofficeLine`, `OnlyofficeInvoice`, `OnlyofficeTax`, `OnlyofficeItem`,
 `OnlyofficeContact` and `Address`, read from the `response` objects the API wraps in its
-envelope (shared/contracts/onlyoffice-api.md 2.3-2.5, 4.1, 5.1, 6, 7.2).
+envelope (docs/onlyoffice-api.md 2.3-2.5, 4.1, 5.1, 6, 7.2).
 
 Must not: do I/O, unwrap envelopes (the adapter does), or build write payloads (see
 `to_onlyoffice.py`).
@@ -19,14 +19,14 @@ from typing import Any
 from mappings.perfex import TaxSpec
 from mappings.raw import RawRecord, one_newline_style
 
-# Contract 2.4: ApiDateTime is local time in the portal's zone, 7 fractional digits, then "Z"
+# API notes 2.4: ApiDateTime is local time in the portal's zone, 7 fractional digits, then "Z"
 # or "+hh:mm". The portal's zone is the user's calendar, so the date *as printed* is the date.
 _API_DATE_TIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:T\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d{1,7})?(?:Z|[+-]\d{2}:\d{2})?)?"
 )
-_EMAIL = 1  # ContactInfoType.Email (contract 7.4)
-_BILLING = 3  # AddressCategory.Billing (contract 7.4)
+_EMAIL = 1  # ContactInfoType.Email (API notes 7.4)
+_BILLING = 3  # AddressCategory.Billing (API notes 7.4)
 
 
 def _reader(raw: object, what: str) -> RawRecord:
@@ -156,7 +156,7 @@ def _contact_name(row: RawRecord) -> str:
 
 def _deal_id(row: RawRecord) -> int:
     """The deal an invoice is linked to: `entity` is `{"entityType": "opportunity",
-    "entityId": 5, ...}` or null (contract 4.1)."""
+    "entityId": 5, ...}` or null (API notes 4.1)."""
     entity = row.get("entity")
     if not isinstance(entity, dict):
         return 0
@@ -193,7 +193,7 @@ def _lines(row: RawRecord) -> tuple[OnlyofficeLine, ...] | None:
 
 @dataclass(frozen=True, slots=True)
 class OnlyofficeTax:
-    """A tax object (`GET invoice/tax`; contract 6.2); lines refer to it by id."""
+    """A tax object (`GET invoice/tax`; API notes 6.2); lines refer to it by id."""
 
     id: int
     name: str
@@ -211,7 +211,7 @@ class OnlyofficeTax:
 
 @dataclass(frozen=True, slots=True)
 class OnlyofficeItem:
-    """A product (`crm/invoiceitem`; contract 6.1). Tax ids are 0 when the item has none."""
+    """A product (`crm/invoiceitem`; API notes 6.1). Tax ids are 0 when the item has none."""
 
     id: int
     title: str
@@ -233,7 +233,7 @@ class OnlyofficeItem:
 
 @dataclass(frozen=True, slots=True)
 class OnlyofficeContact:
-    """A person or company (`GET contact/{id}`; contract 7.2)."""
+    """A person or company (`GET contact/{id}`; API notes 7.2)."""
 
     id: int
     display_name: str

@@ -57,7 +57,7 @@ def perfex_currency_code(invoice: PerfexInvoice, settings: MappingSettings) -> s
     """The ISO code of the invoice's currency."""
     if invoice.currency_code:
         return invoice.currency_code
-    # Search rows carry no currency columns (contract 2.4); the configured map still knows.
+    # Search rows carry no currency columns (API notes 2.4); the configured map still knows.
     for code, currency_id in settings.perfex_currency_ids.items():
         if currency_id == invoice.currency_id:
             return code

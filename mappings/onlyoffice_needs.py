@@ -29,11 +29,11 @@ from mappings.status import PerfexStatus
 from mappings.tax_evidence import LineTaxes, TaxEvidence
 from mappings.taxes import TaxInference, infer_line_taxes
 
-# ONLYOFFICE products need a price > 0 (contract 6.1); a line's own price overrides it anyway.
+# ONLYOFFICE products need a price > 0 (API notes 6.1); a line's own price overrides it anyway.
 MIN_PRODUCT_PRICE = CENT
-MAX_ONLYOFFICE_AMOUNT = Decimal("99999999.99")  # decimal(10,2) columns (contract 9.1)
+MAX_ONLYOFFICE_AMOUNT = Decimal("99999999.99")  # decimal(10,2) columns (API notes 9.1)
 MAX_TITLE_LENGTH = 255
-_COMPANY_SHARED_READ_WRITE = 1  # contract 7.3: a private contact may be unreadable to its creator
+_COMPANY_SHARED_READ_WRITE = 1  # API notes 7.3: a private contact may be unreadable to its creator
 _ADDRESS_CATEGORY_BILLING = 3
 
 
@@ -177,16 +177,16 @@ def _products(lines: Sequence[PerfexLine]) -> tuple[ProductSpec, ...]:
 
 
 def onlyoffice_company_payload(customer: PerfexCustomer) -> dict[str, Any]:
-    """Body of `POST contact/company` for a Perfex customer (contract 7.3)."""
+    """Body of `POST contact/company` for a Perfex customer (API notes 7.3)."""
     if not customer.company:
         raise MappingError("company", f"Perfex customer {customer.userid} has no company name")
     # Shared read-write: a private contact with no manager list can be unreadable to a
-    # non-admin sync account right after it created it (contract 7.3).
+    # non-admin sync account right after it created it (API notes 7.3).
     return {"companyName": customer.company, "shareType": _COMPANY_SHARED_READ_WRITE}
 
 
 def onlyoffice_billing_address(customer: PerfexCustomer) -> dict[str, Any]:
-    """Body of `POST contact/{id}/addressdata`: a primary Billing address (contract 7.4).
+    """Body of `POST contact/{id}/addressdata`: a primary Billing address (API notes 7.4).
 
     Perfex keeps the country as an id into its own country table, which the API does not
     expose, so the country is left empty rather than guessed.
@@ -205,10 +205,10 @@ def onlyoffice_billing_address(customer: PerfexCustomer) -> dict[str, Any]:
 
 
 def onlyoffice_item_payload(product: ProductSpec) -> dict[str, Any]:
-    """Body of `POST invoiceitem` (contract 6.1): title and a price > 0."""
+    """Body of `POST invoiceitem` (API notes 6.1): title and a price > 0."""
     return {"title": product.title, "price": format_money(product.price), "description": ""}
 
 
 def onlyoffice_tax_payload(tax: TaxSpec) -> dict[str, Any]:
-    """Body of `POST invoice/tax` (contract 6.2). Names are unique on ONLYOFFICE."""
+    """Body of `POST invoice/tax` (API notes 6.2). Names are unique on ONLYOFFICE."""
     return {"name": tax.name, "rate": format_money(tax.rate), "description": tax.perfex_taxname}

@@ -2,7 +2,7 @@
 
 Owns: `TaxSpec` (a Perfex line tax, "NAME|RATE"), `PerfexLine`, `PerfexInvoice`,
 `PerfexCustomer` and `PerfexTax`, each read from the raw JSON the API returns
-(shared/contracts/perfex-api.md 2.2-2.4, 3, 4.1, 4.3), with the server's text quirks undone.
+(docs/perfex-api.md 2.2-2.4, 3, 4.1, 4.3), with the server's text quirks undone.
 
 Must not: do I/O, compute totals (see `money.py`) or build write payloads (see `to_perfex.py`).
 """
@@ -22,10 +22,10 @@ from mappings.php_serialized import PhpSerializedError, parse_string_list
 from mappings.problems import MappingError
 from mappings.raw import RawRecord, one_newline_style
 
-# Contract 2.5 step 5 and 3.2: a draft's number is forced to this placeholder until it is sent.
+# API notes 2.5 step 5 and 3.2: a draft's number is forced to this placeholder until it is sent.
 PERFEX_DRAFT_NUMBER = 1000000000
 
-# Contract 5.1 step 9: every write runs these columns through PHP nl2br(), which puts "<br />"
+# API notes 5.1 step 9: every write runs these columns through PHP nl2br(), which puts "<br />"
 # before each newline, so a value read and written back unchanged doubles them. Any run of
 # breaks directly before a line end is the server's doing; other markup is left alone.
 _SERVER_BREAKS = re.compile(r"(?:<br\s*/?>)+(?=[\r\n])", re.IGNORECASE)
@@ -49,7 +49,7 @@ class TaxSpec:
 
     @property
     def perfex_taxname(self) -> str:
-        """ "VAT|20.00": the exact string the server compares line taxes by (contract 4.3)."""
+        """ "VAT|20.00": the exact string the server compares line taxes by (API notes 4.3)."""
         return f"{self.name}|{format_money(self.rate)}"
 
     @classmethod
@@ -74,7 +74,7 @@ class PerfexTax:
 
 @dataclass(frozen=True, slots=True)
 class PerfexLine:
-    """One invoice line (`items[]`, table tblitemable; contract 3.3).
+    """One invoice line (`items[]`, table tblitemable; API notes 3.3).
 
     `taxes` are known only when writing: no GET returns per-line taxes.
     """
@@ -133,7 +133,7 @@ class PerfexInvoice:
     billing_country: str
     allowed_payment_modes: tuple[str, ...]
     lines: tuple[PerfexLine, ...] | None
-    # Owned by Perfex and reset by a PUT that leaves them out (contract 2.6): their values as
+    # Owned by Perfex and reset by a PUT that leaves them out (API notes 2.6): their values as
     # read, so that an update can send them back (see `mappings.ownership`).
     owned: Mapping[str, str] = field(default_factory=dict)
 
@@ -141,7 +141,7 @@ class PerfexInvoice:
     def from_api(cls, raw: dict[str, Any]) -> PerfexInvoice:
         """Parse `GET /api/invoices/{id}` (with lines) or a list/search row (`lines=None`).
 
-        Search rows carry the *client's* billing columns over the invoice's (contract 2.4):
+        Search rows carry the *client's* billing columns over the invoice's (API notes 2.4):
         use them to find an id, not to compare content.
         """
         row = RawRecord.named(raw, "Perfex invoice")
@@ -190,12 +190,12 @@ def _billing(row: RawRecord) -> dict[str, str]:
         "billing_city": row.text("billing_city"),
         "billing_state": row.text("billing_state"),
         "billing_zip": row.text("billing_zip"),
-        # Country is a tblcountries id; 0 and NULL both mean "none" (contract 3.1).
+        # Country is a tblcountries id; 0 and NULL both mean "none" (API notes 3.1).
         "billing_country": row.text("billing_country") or "0",
     }
 
 
-# The Perfex-only header fields a PUT resets when they are left out (contract 2.6).
+# The Perfex-only header fields a PUT resets when they are left out (API notes 2.6).
 PERFEX_RESET_WHEN_OMITTED = (
     "recurring",
     "recurring_type",
@@ -245,7 +245,7 @@ def _lines(row: RawRecord) -> tuple[PerfexLine, ...] | None:
 
 @dataclass(frozen=True, slots=True)
 class PerfexCustomer:
-    """A Perfex customer (`GET /api/customers/{id}`; contract 4.1). Its key is `userid`."""
+    """A Perfex customer (`GET /api/customers/{id}`; API notes 4.1). Its key is `userid`."""
 
     userid: str
     company: str
@@ -268,6 +268,6 @@ class PerfexCustomer:
             vat=row.text("vat").strip() or None,
             phonenumber=row.text("phonenumber"),
             **_billing(row),
-            # 0 means "the base currency" (contract 4.1).
+            # 0 means "the base currency" (API notes 4.1).
             default_currency=row.text("default_currency") or "0",
         )

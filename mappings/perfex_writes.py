@@ -1,6 +1,6 @@
 """The exact bodies Perfex's REST API module accepts for invoice and customer writes.
 
-Owns the wire rules of shared/contracts/perfex-api.md 2.5, 2.6, 4.1 and 7.2: creates are
+Owns the wire rules of docs/perfex-api.md 2.5, 2.6, 4.1 and 7.2: creates are
 `application/x-www-form-urlencoded` pairs with PHP bracket keys (module 2.x reads only form
 fields), updates are JSON with the full header every time (omitted fields are reset) and the
 replace-all line pattern, amounts are strings with two decimals and a dot.
@@ -19,7 +19,7 @@ from mappings.problems import MappingError
 
 
 def perfex_create_form(invoice: PerfexInvoice) -> list[tuple[str, str]]:
-    """Form pairs for `POST /api/invoices`: module 2.x reads only form fields (contract 2.5).
+    """Form pairs for `POST /api/invoices`: module 2.x reads only form fields (API notes 2.5).
 
     No `items`/`removed_items`: unknown columns make the insert fail. No `prefix`: the server
     sets it from its own options. No `adminnote`: the bridge never has one to add.
@@ -36,7 +36,7 @@ def perfex_create_form(invoice: PerfexInvoice) -> list[tuple[str, str]]:
 
 def perfex_update_body(invoice: PerfexInvoice, current: PerfexInvoice | None) -> dict[str, Any]:
     """JSON for `PUT /api/invoices/{id}`: the full header every time (omitted fields are reset,
-    contract 2.6) and the replace-all line pattern."""
+    API notes 2.6) and the replace-all line pattern."""
     removed = [line.id for line in (current.lines or ()) if line.id] if current else []
     return {
         **_header(invoice),
@@ -75,7 +75,7 @@ def _header(invoice: PerfexInvoice) -> dict[str, str]:
 
 
 def _line_fields(line: PerfexLine) -> dict[str, Any]:
-    # All six scalar keys on every line, and `taxname` always as a list (contract 2.5).
+    # All six scalar keys on every line, and `taxname` always as a list (API notes 2.5).
     return {
         "description": line.description,
         "long_description": line.long_description,
@@ -88,7 +88,7 @@ def _line_fields(line: PerfexLine) -> dict[str, Any]:
 
 
 def perfex_customer_form(contact: OnlyofficeContact) -> list[tuple[str, str]]:
-    """Form pairs for `POST /api/customers` (contract 4.1): `company` is the only required one.
+    """Form pairs for `POST /api/customers` (API notes 4.1): `company` is the only required one.
 
     The country stays unset: Perfex wants an id into its own country table.
     """

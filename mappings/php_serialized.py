@@ -1,7 +1,7 @@
 """Reading the one PHP-serialized value the sync meets: Perfex's `allowed_payment_modes`.
 
 Perfex stores that column with PHP `serialize()` and the API returns it verbatim, e.g.
-`a:2:{i:0;s:1:"1";i:1;s:1:"2";}` (shared/contracts/perfex-api.md 2.5 step 3 and 3.1; the
+`a:2:{i:0;s:1:"1";i:1;s:1:"2";}` (docs/perfex-api.md 2.5 step 3 and 3.1; the
 apidoc's `"['1']"` sample is wrong). Only arrays of strings and integers are understood.
 
 Must not: evaluate anything or accept objects: this is a strict reader, not `unserialize`.

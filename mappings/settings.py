@@ -51,7 +51,7 @@ class MappingSettings:
     perfex_drafts: str = "skip"
     perfex_currency_ids: Mapping[str, str] = field(default_factory=dict)
     perfex_payment_modes: tuple[str, ...] = ("1",)
-    # Perfex requires a non-empty billing street (contract 2.5); used when the contact has none.
+    # Perfex requires a non-empty billing street (API notes 2.5); used when the contact has none.
     default_billing_street: str = "Not provided"
     # The target's closest representation is written and every difference becomes a warning
     # (field, both values, amount); "fail" refuses the invoice instead.
@@ -106,7 +106,7 @@ def _check_perfex_to_onlyoffice(table: Mapping[int, int]) -> None:
     for perfex, onlyoffice in table.items():
         if perfex not in set(PerfexStatus):
             raise ValueError(f"unknown Perfex status {perfex} in the status table")
-        # Contract 3.6: no API move reaches Archived.
+        # API notes 3.6: no API move reaches Archived.
         if onlyoffice not in set(OnlyofficeStatus) or onlyoffice == ARCHIVED:
             raise ValueError(f"Perfex status {perfex} cannot map to ONLYOFFICE status {onlyoffice}")
 

@@ -1,6 +1,6 @@
 """Invoice statuses of both systems, ONLYOFFICE's transition graph, and the default tables.
 
-Owns: the status codes (shared/contracts/perfex-api.md 3.2, shared/contracts/onlyoffice-api.md
+Owns: the status codes (docs/perfex-api.md 3.2, docs/onlyoffice-api.md
 4.2), the moves ONLYOFFICE allows through `PUT invoice/status/{status}` (3.6), shortest paths
 through them, and the default mapping tables in both directions.
 
@@ -36,7 +36,7 @@ class PerfexStatus(IntEnum):
 
 DRAFT, SENT, REJECTED, PAID, ARCHIVED = OnlyofficeStatus
 
-# Contract 3.6, InvDao `invoiceStatusMap`: any other move (and X → X) is silently ignored by the
+# API notes 3.6, InvDao `invoiceStatusMap`: any other move (and X → X) is silently ignored by the
 # server with HTTP 200, so a client must only ask for these.
 ONLYOFFICE_TRANSITIONS: Mapping[int, frozenset[int]] = {
     DRAFT: frozenset({SENT}),
@@ -66,7 +66,7 @@ DEFAULT_ONLYOFFICE_TO_PERFEX: Mapping[int, int | None] = {
 }
 
 # Perfex derives these from payments (2, 3) and from the due date and today (4), recomputing
-# them after every write (contract 3.2); posting them would fake a payment or be overwritten.
+# them after every write (API notes 3.2); posting them would fake a payment or be overwritten.
 FORBIDDEN_PERFEX_TARGETS = frozenset(
     {PerfexStatus.PAID, PerfexStatus.PARTIALLY_PAID, PerfexStatus.OVERDUE}
 )
@@ -120,7 +120,7 @@ def _walk_back(previous: Mapping[int, int], start: int, end: int) -> tuple[int, 
 
 
 def reopen_path(current: int) -> tuple[int, ...]:
-    """Moves that make an invoice editable again: only Drafts accept a PUT (contract 3.4)."""
+    """Moves that make an invoice editable again: only Drafts accept a PUT (API notes 3.4)."""
     return status_path(current, DRAFT)
 
 

@@ -68,7 +68,7 @@ class OnlyofficeRefs:
 class OnlyofficeTarget:
     """The desired ONLYOFFICE invoice and the exact JSON bodies that produce it.
 
-    Creates always land as Draft and PUT never changes status (contract 3.3, 3.4): the engine
+    Creates always land as Draft and PUT never changes status (API notes 3.3, 3.4): the engine
     moves to `status` afterwards with `status.status_path`.
     """
 
@@ -161,7 +161,7 @@ def _desired(
         exchange_rate=Decimal("1.00"),
         language=settings.language,
         purchase_order_number="",
-        # ONLYOFFICE requires terms (contract 3.3); Perfex often has none.
+        # ONLYOFFICE requires terms (API notes 3.3); Perfex often has none.
         terms=invoice.terms if invoice.terms.strip() else settings.default_terms,
         description=invoice.clientnote,
         cost=None,
@@ -170,12 +170,12 @@ def _desired(
 
 
 def _payload(invoice: OnlyofficeInvoice, billing_address_id: int | None) -> dict[str, Any]:
-    """The JSON body of `POST invoice` (contract 3.3) with the key spellings of 2.6.
+    """The JSON body of `POST invoice` (API notes 3.3) with the key spellings of 2.6.
 
     Money goes out as strings with a dot ("90.00"): ONLYOFFICE binds JSON numbers and numeric
-    strings alike through its invariant-culture converters (contract 2.6), and a string keeps
+    strings alike through its invariant-culture converters (API notes 2.6), and a string keeps
     the Decimal exact where a JSON number would pass through a float. Dates are date-only,
-    which the server reads in the portal's zone: the same calendar date (contract 2.4).
+    which the server reads in the portal's zone: the same calendar date (API notes 2.4).
     """
     body: dict[str, Any] = {
         "number": invoice.number,

@@ -49,7 +49,7 @@ __all__ = [
     "perfex_update_body",
 ]
 
-# Perfex derives these from payments and the due date (contract 3.2) and recomputes them after
+# Perfex derives these from payments and the due date (API notes 3.2) and recomputes them after
 # every write; when ONLYOFFICE only says "unpaid", the Perfex value is kept rather than posted.
 _DERIVED_PERFEX_STATUSES = frozenset(
     {PerfexStatus.PAID, PerfexStatus.PARTIALLY_PAID, PerfexStatus.OVERDUE}
@@ -60,7 +60,7 @@ _DERIVED_PERFEX_STATUSES = frozenset(
 class PerfexNeeds:
     """What an ONLYOFFICE invoice needs before it can be written to Perfex.
 
-    Perfex line taxes need no tax record (contract 4.3), so only the customer must exist.
+    Perfex line taxes need no tax record (API notes 4.3), so only the customer must exist.
     """
 
     contact_id: int
@@ -249,7 +249,7 @@ def _natural_keys(
 def _billing_fields(billing: Address | None, settings: MappingSettings) -> dict[str, str]:
     address = billing or Address("", "", "", "", "")
     return {
-        # Perfex requires a non-empty billing street (contract 2.5).
+        # Perfex requires a non-empty billing street (API notes 2.5).
         "billing_street": address.street.strip() or settings.default_billing_street,
         "billing_city": address.city,
         "billing_state": address.state,

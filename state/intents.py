@@ -1,8 +1,8 @@
 """Create intents: the journal entry written before every create on a target system.
 
 Neither API takes an idempotency key and a create whose answer was lost may still have
-happened (DESIGN.md, "Creates are the dangerous write"; contracts: Perfex 3.4, ONLYOFFICE 4.4).
-So the bridge opens an intent before the POST and closes it in the same transaction that
+happened (creates are the dangerous write; API notes: Perfex 3.4, ONLYOFFICE 4.4). So the
+bridge opens an intent before the POST and closes it in the same transaction that
 stores the resulting link. An intent still open at the start of a run is a create of unknown
 fate: the engine looks its natural key up on the target. Closing deletes the row: an intent
 has no history worth keeping once its link exists. This module must not decide how an open

@@ -54,7 +54,7 @@ def check_side(side: str) -> None:
 
 
 def check_id(name: str, value: object) -> None:
-    # Ids are strings everywhere (INTERFACE.md); an int slipping in would match in SQLite
+    # Ids are strings everywhere (the README); an int slipping in would match in SQLite
     # but come back as a different type, so refuse it at the door.
     if not isinstance(value, str) or not value:
         raise TypeError(f"{name} must be a non-empty string, got {value!r}")

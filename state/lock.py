@@ -1,4 +1,4 @@
-"""The single-runner lock: at most one run per ledger (DESIGN.md, "One runner at a time").
+"""The single-runner lock: at most one run per ledger, so a backfill and the daemon never mix.
 
 The lock is one row of `runner_lock` naming its holder (pid, host, command, start time) and the
 holder's last heartbeat, plus a random token that tells the holding `Ledger` object apart from

@@ -37,7 +37,7 @@ def _initial(db: Database) -> None:
     _create_intents(db)
     _create_journal(db)
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
-    # One row at most (name = 'runner'): the single-runner lock (DESIGN.md, "One runner").
+    # One row at most (name = 'runner'): the single-runner lock.
     db["runner_lock"].create(
         {
             "name": str,

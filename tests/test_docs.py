@@ -18,7 +18,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 EXAMPLE = ROOT / "config.example.toml"
 TROUBLESHOOTING = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
 
-# The commands of the user-facing contract (INTERFACE.md, "Commands").
+# The commands of the user-facing contract (the README, "Commands").
 INTERFACE_COMMANDS = (
     "sync",
     "backfill",

@@ -1,4 +1,4 @@
-"""The package boundaries of DESIGN.md, checked by reading every module's imports.
+"""The package boundaries of docs/architecture.md, checked by reading every module's imports.
 
 `mappings/` is pure (pydantic and the pure parts of the standard library: no I/O, clock,
 randomness, processes or threads), `state/` is the only SQLite code, `bridge/http.py` the only

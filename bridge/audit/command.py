@@ -8,7 +8,7 @@ stdout, so the document stays parseable).
 
 Exit codes: 0 when everything agrees (after a repair: when the repaired pairs agree and
 nothing was left to a person), 1 otherwise; errors reaching a system or the ledger keep the
-codes of INTERFACE.md (4, 5).
+codes of the README (4, 5).
 """
 
 from __future__ import annotations

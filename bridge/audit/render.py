@@ -1,4 +1,4 @@
-"""An audit as text for a terminal and as the JSON document of INTERFACE.md.
+"""An audit as text for a terminal and as the JSON document of the README.
 
 The JSON holds exactly the documented keys, plus `direction`, `accepted` (differences a person
 accepted: counted in `agree`, not listed), `unchecked` (invoices that could not be read),

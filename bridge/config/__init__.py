@@ -1,6 +1,6 @@
 """The configuration file: finding it, reading its TOML, validating it, resolving secrets.
 
-Owns the typed view of `config.toml` (INTERFACE.md, "Configuration"; `config.example.toml`
+Owns the typed view of `config.toml` (the README, "Configuration"; `config.example.toml`
 lists every key with its default): `config_path`, `load_config`, `config_from_dict` and
 `BridgeConfig`. The sections live in `bridge.config.sections`, the wording of problems in
 `bridge.config.messages`. Anything wrong becomes one `ConfigError` sentence naming the file,

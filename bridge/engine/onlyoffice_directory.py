@@ -1,9 +1,10 @@
 """Finds or creates, on ONLYOFFICE, what a Perfex invoice refers to: its contact, products, taxes.
 
-Resolution order for each dependency (DESIGN.md): the ledger's link, then the natural key on
-ONLYOFFICE (company name or e-mail, product title, tax name and rate), then a create. A create
-is journalled as an intent first and, if its answer is lost, looked up by the same natural key
-before anything is tried again, so a lost answer never produces a second company, product or tax.
+Resolution order for each dependency: the ledger's link, then the natural key on ONLYOFFICE
+(company name or e-mail, product title, tax name and rate), then a create. A create is
+journalled as an intent first and, if its answer is lost, looked up by the same natural key
+before anything is tried again, so a lost answer never produces a second company, product or
+tax.
 
 Workers resolve dependencies concurrently; one lock per kind keeps two of them from creating the
 same thing at once. Every create is reported as its own outcome (kind contact, item or tax).
@@ -28,8 +29,8 @@ from mappings.perfex import PerfexCustomer, TaxSpec
 from state import Link
 from state.records import Outcome
 
-ADDRESS_INFO_TYPE = 7  # contract §7.4: ContactInfoType.Address
-BILLING_CATEGORY = 3  # contract §7.4: AddressCategory.Billing
+ADDRESS_INFO_TYPE = 7  # API notes §7.4: ContactInfoType.Address
+BILLING_CATEGORY = 3  # API notes §7.4: AddressCategory.Billing
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ class OnlyofficeDirectory:
             if tax in index:
                 self._link("tax", key, index[tax], key, "linked")
                 return index[tax]
-            # ONLYOFFICE tax names are unique (contract §6.2): a name already used with another
+            # ONLYOFFICE tax names are unique (API notes §6.2): a name already used with another
             # rate gets the rate appended rather than failing the invoice.
             name = tax.name if tax.name not in self._tax_names else f"{tax.name} {tax.rate}%"
             tax_id, intent = self._create_with_intent(

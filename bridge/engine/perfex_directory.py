@@ -1,16 +1,16 @@
 """Finds what an ONLYOFFICE invoice refers to, the way Perfex needs it: the customer, and
 ONLYOFFICE's own taxes and products.
 
-The customer is resolved like every dependency (DESIGN.md): the ledger's `contact` link, then
-an active Perfex customer whose company name is exactly the contact's name, then a create. The
-create is journalled as an intent first. Module 2.x answers a customer create without its id
-(shared/contracts/perfex-api.md 4.1), so the id is found afterwards by searching the name and
-taking the highest `userid` no link claims yet; a lost answer is settled by the same search,
-never by a blind second POST. Each link or create is reported as its own `contact` outcome.
+The customer is resolved like every dependency: the ledger's `contact` link, then an active
+Perfex customer whose company name is exactly the contact's name, then a create. The create is
+journalled as an intent first. Module 2.x answers a customer create without its id (Perfex
+API notes 4.1), so the id is found afterwards by searching the name and taking the highest `userid`
+no link claims yet; a lost answer is settled by the same search, never by a blind second POST.
+Each link or create is reported as its own `contact` outcome.
 
 ONLYOFFICE's taxes and products are only read (line taxes need their name and rate; a line
 without a description is named after its product). Perfex keeps line taxes as free text on the
-line (contract 4.3), so nothing is created in Perfex for them.
+line (API notes 4.3), so nothing is created in Perfex for them.
 
 Must not: write anything to ONLYOFFICE, or create a Perfex customer without an open intent.
 """
@@ -96,7 +96,7 @@ class PerfexDirectory:
     def _customers_named(self, name: str) -> list[str]:
         """`userid`s of the active customers whose company is exactly `name`.
 
-        The search matches substrings of several fields (contract 4.1), so the rows are
+        The search matches substrings of several fields (API notes 4.1), so the rows are
         compared here; a name Perfex refuses in a URI falls back to the full list.
         """
         if not name.strip():
@@ -132,7 +132,7 @@ class PerfexDirectory:
             try:
                 created = self.ctx.perfex.create_customer(form)
             except AnswerLost:
-                # The POST may have been applied: look before trying again (DESIGN.md).
+                # The POST may have been applied: look before trying again (docs/architecture.md).
                 found = self._newest_unlinked(contact)
                 if found is not None:
                     return found
@@ -143,7 +143,7 @@ class PerfexDirectory:
         raise AssertionError("unreachable")
 
     def _learn_new_id(self, contact: OnlyofficeContact) -> str:
-        """Module 2.x answers a create without the new `userid` (contract 4.1)."""
+        """Module 2.x answers a create without the new `userid` (API notes 4.1)."""
         found = self._newest_unlinked(contact)
         if found is None:
             raise RemoteError(

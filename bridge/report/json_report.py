@@ -1,4 +1,4 @@
-"""One run in the JSON shape INTERFACE.md fixes (`crm-bridge report latest --format json`).
+"""One run in the JSON shape the README fixes (`crm-bridge report latest --format json`).
 
 Owns that shape exactly: `run` (id, command, direction, dry_run, started_at, finished_at,
 status), `counts` (every key of `COUNT_KEYS`, `with_warnings` included), and `records` with ids
@@ -9,7 +9,7 @@ whose engine sent any (names next to the ids in `changes`, line changes, totals,
 code; see "The details contract" in `state.records`). A written record journalled with its
 warnings as its error (engines before warnings existed) shows them as `warnings`.
 
-Must not: rename or drop a key of INTERFACE.md's shape, or turn money into numbers (a float
+Must not: rename or drop a key of the README's shape, or turn money into numbers (a float
 would lose cents); values in `changes` stay the strings the engine wrote.
 """
 

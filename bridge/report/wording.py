@@ -51,7 +51,7 @@ def side_label(system: str, record_id: str | None) -> str:
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """`2026-11-21T10:00:00Z` (INTERFACE.md, the JSON report); a naive time is taken as UTC."""
+    """`2026-11-21T10:00:00Z` (the README, the JSON report); a naive time is taken as UTC."""
     if moment is None:
         return None
     return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")

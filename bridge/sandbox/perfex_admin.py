@@ -1,7 +1,7 @@
 """Edits to simulated Perfex invoices as a person makes them in Perfex's admin UI.
 
 People edit invoices in the admin screen, not through the API: the screen keeps each line's
-taxes and, on save, posts the totals its own JavaScript computes (contract 5.2,
+taxes and, on save, posts the totals its own JavaScript computes (API notes 5.2,
 `perfex.screen`), after which the server recomputes `total_tax` and the status. Text typed
 into the screen's text areas reaches the server with the CRLF line breaks a browser sends.
 New invoices take the next free number of their year, and payments recorded there make Perfex

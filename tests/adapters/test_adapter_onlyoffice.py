@@ -67,7 +67,7 @@ def test_token_is_sent_raw_and_the_envelope_is_unwrapped(office) -> None:
     invoice = office.get_invoice(42)
     assert invoice == {"id": 42, "cost": Decimal("1210.10")}
     sent = responses.calls[0].request
-    assert sent.headers["Authorization"] == TOKEN  # no "Bearer" scheme (contract 1.2)
+    assert sent.headers["Authorization"] == TOKEN  # no "Bearer" scheme (API notes 1.2)
     assert sent.headers["Accept"] == "application/json"
 
 

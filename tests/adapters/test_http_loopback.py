@@ -131,7 +131,7 @@ def test_nothing_listening_is_unreachable(clock) -> None:
 
 
 def test_cookies_are_never_sent_back(server, app, clock) -> None:
-    # ONLYOFFICE prefers an auth cookie to the Authorization header (contract 1.2).
+    # ONLYOFFICE prefers an auth cookie to the Authorization header (API notes 1.2).
     client = _client(server, clock)
     client.request("GET", "/first")
     client.request("GET", "/second")

@@ -1,4 +1,4 @@
-"""Defaults, the INTERFACE.md example, and config.example.toml kept honest against the models."""
+"""Defaults, the the README example, and config.example.toml kept honest against the models."""
 
 from __future__ import annotations
 

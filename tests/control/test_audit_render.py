@@ -1,4 +1,4 @@
-"""An audit as the bookkeeper and a script read it: the JSON document of INTERFACE.md, the text
+"""An audit as the bookkeeper and a script read it: the JSON document of the README, the text
 with field labels and what to do, and an HTML page that escapes what people typed."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Raw API payloads shaped exactly like the contracts' examples, and builders around them.
 
-`PERFEX_INVOICE` is shared/contracts/perfex-api.md 3.5; `ONLYOFFICE_INVOICE` is the `response`
-of shared/contracts/onlyoffice-api.md 4.1. Tests copy and edit them rather than invent shapes.
+`PERFEX_INVOICE` is docs/perfex-api.md 3.5; `ONLYOFFICE_INVOICE` is the `response`
+of docs/onlyoffice-api.md 4.1. Tests copy and edit them rather than invent shapes.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ PERFEX_INVOICE: dict[str, Any] = {
     "customfields": [],
 }
 
-# What a `GET /api/invoices` row lacks compared with the full object (contract 2.2).
+# What a `GET /api/invoices` row lacks compared with the full object (API notes 2.2).
 _FULL_ONLY = (
     "items",
     "attachments",

@@ -127,7 +127,7 @@ def perfex_read_back(form: list[tuple[str, str]], prefix: str) -> dict[str, Any]
         else:
             header[key] = value
     if Decimal(header["discount_total"]) == 0:
-        header["discount_type"] = ""  # the server's formatter does this (contract 2.5 step 9)
+        header["discount_type"] = ""  # the server's formatter does this (API notes 2.5 step 9)
     stored = [
         PerfexLine(
             str(100 + i),

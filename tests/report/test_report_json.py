@@ -1,4 +1,4 @@
-"""The JSON report keeps INTERFACE.md's shape exactly (scripts parse it), with warnings on every
+"""The JSON report keeps the README's shape exactly (scripts parse it), with warnings on every
 record, with_warnings in the counts, names beside the ids in `details`, and counts per kind."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import run_samples as samples
 from bridge.report import report_json
 from state.records import Outcome, RunRecord, RunSummary
 
-# The example of INTERFACE.md, "The JSON report", verbatim.
+# The example of the README, "The JSON report", verbatim.
 INTERFACE_EXAMPLE = """
 {
   "run": {"id": 12, "command": "sync", "direction": "perfex_to_onlyoffice", "dry_run": false,

@@ -1,6 +1,6 @@
 """`PerfexSimulator`: the in-process Perfex REST API module, an app for `SimulatorServer`.
 
-Owns: the request pipeline in the module's order (contract 1.2): URI character check,
+Owns: the request pipeline in the module's order (API notes 1.2): URI character check,
 routing (unknown controllers get CodeIgniter's HTML 404), output format, verb emulation, the
 token check of the constructor, M3.0.3 quota, method existence (405 "Unknown method"), M3.0.3
 per-method limit, permission (403 "necessay"), then the handler under the store lock; and the

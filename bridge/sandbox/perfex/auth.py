@@ -1,4 +1,4 @@
-"""Who is calling: the token checks of the REST controller's constructor (contract 1.1, 1.2).
+"""Who is calling: the token checks of the REST controller's constructor (API notes 1.1, 1.2).
 
 Owns: where each module version looks for the token and the exact 404 answers when it is
 missing, malformed, wrongly signed or not registered; and M3.0.3's two rate limits (a per-token

@@ -2,7 +2,7 @@
 
 Owns: `Call`, and how each module version fills `$_POST` (M2.0.8: form encodings only;
 M3.0.3: JSON bodies too, and JSON text inside the `newitems`, `items` and `custom_fields`
-form fields decoded, contract 2.5), and the raw-body JSON read of PUT requests.
+form fields decoded, API notes 2.5), and the raw-body JSON read of PUT requests.
 
 Must not: validate, route or answer.
 """

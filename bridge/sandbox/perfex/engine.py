@@ -1,6 +1,6 @@
 """Perfex's money and status rules, as pure functions over stored values.
 
-Owns: `total_tax` as the server recomputes it (`update_sales_total_tax_column`, contract 5.3),
+Owns: `total_tax` as the server recomputes it (`update_sales_total_tax_column`, API notes 5.3),
 invoice status (`update_invoice_status`, 3.2) and `total_left_to_pay`.
 
 Must not: touch the store, the clock or HTTP, or compute what the admin screen posts

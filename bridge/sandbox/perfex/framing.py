@@ -6,7 +6,7 @@ Owns: `Answer` (a handler's status and payload), its rendering as `json_encode` 
 empty-bodied 500 of an uncaught PHP error, and the output-format detection of the REST library
 (the simulator renders JSON only and answers 406 to any other requested format).
 
-Must not: decide statuses or payloads; never adds Last-Modified or ETag headers (contract 3.4).
+Must not: decide statuses or payloads; never adds Last-Modified or ETag headers (API notes 3.4).
 """
 
 from __future__ import annotations

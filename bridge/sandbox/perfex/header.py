@@ -1,4 +1,4 @@
-"""How `Invoices_model` turns posted header fields into column values (contract 2.5, 2.6).
+"""How `Invoices_model` turns posted header fields into column values (API notes 2.5, 2.6).
 
 Owns: the normalisation of create and update (cancel_overdue_reminders, cycles and recurring
 with their update-only resets, PHP-serialized payment modes, shipping mapping, street
@@ -80,7 +80,7 @@ def to_sql_date(value: PhpValue) -> str | None:
     """Perfex `to_sql_date` with the default company format: `YYYY-MM-DD` passes unchanged.
 
     Anything else makes `DateTime::createFromFormat()` return false and `->format()` on false
-    is a fatal error: HTTP 500 (contract 2.5).
+    is a fatal error: HTTP 500 (API notes 2.5).
     """
     text = to_php_string(value)
     if text == "":
@@ -93,7 +93,7 @@ def to_sql_date(value: PhpValue) -> str | None:
 def normalise(data: Data, *, updating: bool = False, recurring_before: int = 0) -> None:
     """The header steps of `Invoices_model::add` / `::update` before the formatter.
 
-    On update (contract 2.6) `cycles` left out is reset to 0, and a left-out `recurring`
+    On update (API notes 2.6) `cycles` left out is reset to 0, and a left-out `recurring`
     also resets `recurring_type` and `custom_recurring`.
     """
     # isset(): present and not NULL, whatever the value ("0" and false count as present).
@@ -153,7 +153,7 @@ def _equals_one(value: PhpValue) -> bool:
 
 
 def format_sales_data(data: Data) -> None:
-    """`_format_data_sales_feature` (contract 2.5 step 9)."""
+    """`_format_data_sales_feature` (API notes 2.5 step 9)."""
     for key in HELPER_KEYS:
         data.pop(key, None)
     for name in ("date", "duedate"):

@@ -1,4 +1,4 @@
-"""The `Invoices` controller: what each invoice endpoint checks and answers (contract 2.1-2.7).
+"""The `Invoices` controller: what each invoice endpoint checks and answers (API notes 2.1-2.7).
 
 Owns: the validation rules, labels and the invoice-number callback (unique per number and
 YEAR(date), drafts included, own number allowed on update), the order of checks, and every
@@ -58,7 +58,7 @@ def get(call: Call) -> Answer:
     if invoice is None:
         return message(404, NO_DATA)
     if call.options.php8_get_bug and not call.v3:
-        # 2.0.7/2.0.8 call usort() on the single object: a TypeError on PHP 8 (contract 2.3).
+        # 2.0.7/2.0.8 call usort() on the single object: a TypeError on PHP 8 (API notes 2.3).
         raise PhpFatalError("usort(): Argument #1 ($array) must be of type array")
     return Answer(200, views.invoice_full(call.store, invoice))
 
@@ -118,7 +118,7 @@ def update(call: Call) -> Answer:
         return message(409, "Invoice ID Doesn't Not Exist.")
     if call.v3:
         normalise_v3_lines(data)
-    # The model reads $data['duedate'] unguarded: a warning when it is missing (contract 1.3).
+    # The model reads $data['duedate'] unguarded: a warning when it is missing (API notes 1.3).
     warnings = () if "duedate" in data else ('Undefined array key "duedate"',)
     if writes.update_invoice(call.store, invoice_id, data):
         return Answer(200, {"status": True, "message": "Invoice Updated Successfully"}, warnings)

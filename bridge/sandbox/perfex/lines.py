@@ -1,4 +1,4 @@
-"""Invoice line writes as Perfex's sales helpers do them (contract 2.5, 2.6, 5.1).
+"""Invoice line writes as Perfex's sales helpers do them (API notes 2.5, 2.6, 5.1).
 
 Owns: `add_new_sales_item_post` (a line without description or qty is silently not created,
 `rate` through `number_format`, `long_description` through `nl2br`), line taxes from a

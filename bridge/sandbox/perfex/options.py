@@ -15,14 +15,14 @@ VERSIONS = ("2", "3")
 class PerfexOptions:
     """How the simulated Perfex install behaves. Defaults: module 2.0.8, Perfex 3.x, production.
 
-    version                     "2" = module 2.0.8, "3" = module 3.0.3 deltas (contract 7.1).
+    version                     "2" = module 2.0.8, "3" = module 3.0.3 deltas (API notes 7.1).
     php8_get_bug                GET /api/invoices/{id} answers 500 with an empty body, as
-                                2.0.7/2.0.8 do on PHP 8 (contract 2.3). Ignored on version "3".
+                                2.0.7/2.0.8 do on PHP 8 (API notes 2.3). Ignored on version "3".
     delete_only_on_last_invoice only the invoice with the highest id can be deleted (2.7).
     invoice_number_decrement_on_delete
                                 deleting a non-draft invoice lowers next_invoice_number (2.7).
     strict_item_scope           reject `removed_items` / `items[].itemid` that belong to another
-                                invoice (the real server does not check; contract 2.6).
+                                invoice (the real server does not check; API notes 2.6).
     v3_rate_limit               version "3": requests per token per hour before 429 "Rate limit
                                 exceeded" with X-RateLimit-* headers; None = no quota (1.2).
     v3_method_limit             version "3": requests per method per hour before the CodeIgniter

@@ -1,4 +1,4 @@
-"""The `Customers`, `Items` and `Common` controllers (contract 4.1-4.3).
+"""The `Customers`, `Items` and `Common` controllers (API notes 4.1-4.3).
 
 Owns: customer list (by company), get, search (active only), create (only `company` is
 validated; no id returned on module 2.x), update and delete; the read-only catalogue with

@@ -1,6 +1,6 @@
 """M3.0.3 list envelopes: `{data, meta}` with paging, sorting, field selection, date filters.
 
-Owns: `REST_Controller::apply_pagination` as contract 2.2 describes it: default 20 per page,
+Owns: `REST_Controller::apply_pagination` as API notes 2.2 describes it: default 20 per page,
 `per_page` clamped to 1..100, `limit` as an alias only together with `page`, a page beyond the
 end clamped to the last one, `sort` as a comma list with `-` for descending, `fields` with the
 id always kept, `created_after`/`created_before` (aliases `date_from`/`date_to`) on

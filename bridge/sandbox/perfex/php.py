@@ -133,7 +133,7 @@ def number_format_2(value: PhpValue) -> str:
     """`number_format($value, 2, '.', '')` under PHP 8.
 
     NULL counts as 0 (a deprecation only). A string that does not start with a number is a
-    TypeError, which escapes the controller: the request ends as an HTTP 500 (contract 2.5).
+    TypeError, which escapes the controller: the request ends as an HTTP 500 (API notes 2.5).
     """
     if value is None or value is False:
         return "0.00"
@@ -218,7 +218,7 @@ _NEVER_ALLOWED_RE = re.compile(
 
 
 def xss_clean(raw: bytes) -> bytes:
-    """What `xss_clean` does to a raw request body before M2.0.8's PUT decodes it (contract 2.6).
+    """What `xss_clean` does to a raw request body before M2.0.8's PUT decodes it (API notes 2.6).
 
     Simulated: invisible-character removal, the repeated `rawurldecode` (so `%22` inside a JSON
     string becomes a quote and breaks the JSON), and the never-allowed strings and patterns.

@@ -1,4 +1,4 @@
-"""URL and verb to controller method, as CodeIgniter and the REST library dispatch (contract 2.1).
+"""URL and verb to controller method, as CodeIgniter and the REST library dispatch (API notes 2.1).
 
 Owns: the permitted-URI-characters check (400 HTML), the module's routes (`api/invoices`,
 `api/invoices/(:num)`, `api/invoices/search/(:any)`, `api/delete/invoices/(:num)`, the same
@@ -38,7 +38,7 @@ class Route:
         return f"{self.target}_{verb}"
 
     def permission(self, verb: str, v3: bool) -> tuple[str, str]:
-        """(feature, capability) checked in `tbluser_api_permissions` (contract 1.2)."""
+        """(feature, capability) checked in `tbluser_api_permissions` (API notes 1.2)."""
         capability = self.method_name(verb).removeprefix("data_")
         feature = self.controller
         if v3 and feature == "common":

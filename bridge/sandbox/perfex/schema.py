@@ -1,6 +1,6 @@
 """The simulated MySQL tables: column lists, types, defaults, and how values are stored and read.
 
-Owns: the column order of `tblinvoices` and `tblclients` (Core 3.4 schema, contract 3.1 and 4.1),
+Owns: the column order of `tblinvoices` and `tblclients` (Core 3.4 schema, API notes 3.1 and 4.1),
 non-strict MySQL coercion of written PHP values (CodeIgniter turns strict mode off, so `"abc"`
 in an INT column becomes 0 rather than an error), and the rendering of stored values as the
 strings the mysqli driver returns.
@@ -108,7 +108,7 @@ CLIENT_COLUMNS: tuple[Column, ...] = (
 )
 CLIENT_COLUMN_MAP = {column.name: column for column in CLIENT_COLUMNS}
 
-# tblitemable: a line without description or qty cannot be inserted (NOT NULL, contract 2.5).
+# tblitemable: a line without description or qty cannot be inserted (NOT NULL, API notes 2.5).
 LINE_COLUMNS: dict[str, Column] = {
     "description": Column("description", "text", False),
     "long_description": Column("long_description", "text"),

@@ -1,4 +1,4 @@
-"""The totals Perfex's invoice screen posts: `calculate_total()` in the browser (contract 5.2).
+"""The totals Perfex's invoice screen posts: `calculate_total()` in the browser (API notes 5.2).
 
 Owns a faithful replay of the admin UI's JavaScript: every step in IEEE doubles (Python floats
 are the same doubles, and the operations run in the same order), line amounts and the posted

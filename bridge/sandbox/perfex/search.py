@@ -1,4 +1,4 @@
-"""Which rows the `search/{key}` endpoints find, and in what order (contract 2.4, 4.1, 4.2).
+"""Which rows the `search/{key}` endpoints find, and in what order (API notes 2.4, 4.1, 4.2).
 
 Owns: key preparation (URL-decoding, invoice prefix and leading-zero stripping, `#tag`), the
 OR of an exact number match with substring matches on client and invoice text (so a numeric

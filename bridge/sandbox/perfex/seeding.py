@@ -8,7 +8,7 @@ Owns the seeding rules, as if every invoice had been typed into the admin UI:
   primary contact's name; a customer without billing address has empty billing fields, and so
   have its invoices (the admin UI does not require them, only the API does);
 * invoices with ids 1..n in seed order: subtotal, total and `discount_total` as the screen
-  posts them (`screen.screen_totals`, contract 5.2), `total_tax` as the server recomputes it
+  posts them (`screen.screen_totals`, API notes 5.2), `total_tax` as the server recomputes it
   (5.3), text through `nl2br` (CRLF from a browser stays CRLF), drafts as status 6 with the
   placeholder number 1000000000 or with their real number, cancelled as 5, MySQL's zero date
   `0000-00-00` where the seed says so, shipping, recurrence, sale agent, reminders flag, tags;

@@ -1,7 +1,7 @@
 """API tokens of the simulated module: JWT issue and check, the `tbluser_api` registry, permissions.
 
 Owns: HS256 JWTs signed with the simulator's module key (payload `{user, name, API_TIME}`,
-contract 1.1), decoding with the exception texts of php-jwt 6.x (the module answers them
+API notes 1.1), decoding with the exception texts of php-jwt 6.x (the module answers them
 verbatim in a 404), the registry of issued tokens, and each token's permission table
 (feature -> capabilities; `None` = `permission_enable` 0, everything allowed).
 

@@ -1,6 +1,6 @@
 """CodeIgniter 3 `Form_validation`, as far as the invoice and customer endpoints use it.
 
-Owns: rule execution with CodeIgniter's quirks (contract 2.5): callbacks run first, then
+Owns: rule execution with CodeIgniter's quirks (API notes 2.5): callbacks run first, then
 `required`, then the rest in written order; empty non-required values skip the other rules;
 array fields (`newitems[]`) are walked element by element, so an empty array passes `required`
 and a non-array value is checked as a plain string; `decimal` needs a literal dot; one message

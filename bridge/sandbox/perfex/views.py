@@ -1,4 +1,4 @@
-"""The row shapes the module returns, built from stored data (contract sections 2.2-2.4, 3, 4).
+"""The row shapes the module returns, built from stored data (API notes sections 2.2-2.4, 3, 4).
 
 Owns: invoice list rows (columns + joined currency + `currencyid`/`currency_name` +
 `customfields`), the full invoice object (`items`, `client`, `payments`, ...; never line
@@ -96,7 +96,7 @@ def _add_currency(store: PerfexStore, invoice: StoredInvoice, out: Row) -> None:
 
 
 def invoice_full(store: PerfexStore, invoice: StoredInvoice) -> Row:
-    """`GET /api/invoices/{id}` (contract 3): no line taxes and no tags, by design of Perfex."""
+    """`GET /api/invoices/{id}` (API notes 3): no line taxes and no tags, by design of Perfex."""
     out = invoice_columns(store, invoice)
     _add_currency(store, invoice, out)
     out["total_left_to_pay"] = f"{store.left_to_pay(invoice.id):.2f}"

@@ -1,4 +1,4 @@
-"""`Invoices_model::add`, `::update` and `::delete` on the simulated store (contract 2.5-2.7).
+"""`Invoices_model::add`, `::update` and `::delete` on the simulated store (API notes 2.5-2.7).
 
 Owns: the order of work inside each model call, what counts as "something changed" (a PUT
 that changes nothing returns False, which the API reports as 404 "Invoice Update Fail"),
@@ -93,7 +93,7 @@ def _tag_list(tags: PhpValue) -> list[str]:
 
 
 def update_invoice(store: PerfexStore, invoice_id: int, posted: Data) -> bool:
-    """`Invoices_model::update`: True if anything at all changed (contract 5.1)."""
+    """`Invoices_model::update`: True if anything at all changed (API notes 5.1)."""
     invoice = store.invoices[invoice_id]
     data = dict(posted)
     before = int(invoice.row["recurring"] or 0)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Contract 3.2, 3.3, 3.7, 4.1: invoices linked to deals (opportunities).
+"""API notes 3.2, 3.3, 3.7, 4.1: invoices linked to deals (opportunities).
 
 `entityId` on create and update must name a deal that exists (400), that the caller may read
 (403), and that the invoice's contact belongs to (400). The link shows as `entity` in every

@@ -1,4 +1,4 @@
-"""Contract 3.3, 3.4, 3.6, 3.8: fields a person sets on an ONLYOFFICE invoice, and the screens'
+"""API notes 3.3, 3.4, 3.6, 3.8: fields a person sets on an ONLYOFFICE invoice, and the screens'
 rules for setting them (`OnlyofficeAdmin`): only a Draft is edited, so a sent invoice is reopened
 (Sent -> Rejected -> Draft), saved and sent again; the delivery address of the consignee is
 readable only through `invoice/jsondata`; a PUT resets whatever it leaves out.

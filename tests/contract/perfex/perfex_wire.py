@@ -101,7 +101,7 @@ def put_body_from(perfex: Perfex, invoice_id: int, *, strip_br: bool = True) -> 
     """The PUT body of a careful client that changes nothing: the full header and every line
     rewritten with its current values (taxes as the `NAME|RATE` strings the bridge keeps).
 
-    With `strip_br` the `<br />` Perfex added is removed first (contract 5.1), as it must be.
+    With `strip_br` the `<br />` Perfex added is removed first (API notes 5.1), as it must be.
     """
     invoice = perfex.get(f"/api/invoices/{invoice_id}").json()
 

@@ -1,4 +1,4 @@
-"""Contract 8, "Authentication and permissions" (contract 1.1, 1.2), on module 2.0.8 and 3.0.3."""
+"""API notes 8, "Authentication and permissions" (API notes 1.1, 1.2), on module 2.0.8 and 3.0.3."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_invalid_tokens_get_404_with_the_jwt_library_message(
 ) -> None:
     answer = perfex.raw("GET", "/api/invoices", headers={"authtoken": make_token(perfex.sim.token)})
     assert answer.status_code == 404
-    # A valid JWT that is not in tbluser_api answers a null message (contract 1.2).
+    # A valid JWT that is not in tbluser_api answers a null message (API notes 1.2).
     assert answer.json() == {"status": False, "message": expected}
 
 

@@ -1,4 +1,4 @@
-"""Contract 8, "Customers / catalogue / common": the reference data a sync resolves against."""
+"""API notes 8, "Customers / catalogue / common": the reference data a sync resolves against."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract 8, "POST /api/invoices": form-only input, CodeIgniter validation, what is stored."""
+"""API notes 8, "POST /api/invoices": form-only input, CodeIgniter validation, what is stored."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_decimal_needs_a_dot_and_totals_must_be_positive(
 
 
 def test_an_empty_items_array_passes_required(perfex3: Perfex) -> None:
-    # Only JSON can carry an empty array; CodeIgniter skips the rule for it (contract 2.5).
+    # Only JSON can carry an empty array; CodeIgniter skips the rule for it (API notes 2.5).
     body = {key: value for key, value in invoice_form(lines=[]) if not key.endswith("[]")}
     body.update(newitems=[], allowed_payment_modes=["1"])
     answer = perfex3.http.post(perfex3.url + "/api/invoices", json=body, timeout=5)
@@ -147,7 +147,7 @@ def test_a_date_that_is_not_yyyy_mm_dd_is_a_500(perfex: Perfex, on: str) -> None
 def test_the_number_callback_runs_before_required_so_a_bad_date_crashes_anyway(
     perfex: Perfex,
 ) -> None:
-    # CodeIgniter runs callback rules first, even on a missing value (contract 2.5).
+    # CodeIgniter runs callback rules first, even on a missing value (API notes 2.5).
     no_number = _without(invoice_form(on="01/11/2026"), "number")
     assert perfex.post_form("/api/invoices", no_number).status_code == 500
     good_date = _without(invoice_form(), "number")

@@ -1,4 +1,4 @@
-"""Contract 8, "DELETE /api/invoices/{id}" and "Status engine"."""
+"""API notes 8, "DELETE /api/invoices/{id}" and "Status engine"."""
 
 from __future__ import annotations
 

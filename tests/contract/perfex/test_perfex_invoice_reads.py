@@ -1,4 +1,4 @@
-"""Contract 8, "GET /api/invoices", "GET /api/invoices/{id}" and "GET .../search/{key}"."""
+"""API notes 8, "GET /api/invoices", "GET /api/invoices/{id}" and "GET .../search/{key}"."""
 
 from __future__ import annotations
 

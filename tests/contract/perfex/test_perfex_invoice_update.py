@@ -1,4 +1,4 @@
-"""Contract 8, "PUT /api/invoices/{id}": JSON body, 409 validation, resets, lines, no-op 404."""
+"""API notes 8, "PUT /api/invoices/{id}": JSON body, 409 validation, resets, lines, no-op 404."""
 
 from __future__ import annotations
 
@@ -241,7 +241,7 @@ def test_put_that_changes_nothing_answers_404_update_fail(perfex: Perfex, fresh:
 def test_a_careful_round_trip_of_a_seeded_invoice_changes_nothing(
     perfex: Perfex, invoice_id: int
 ) -> None:
-    # Seeded text carries <br /> (long descriptions and terms with newlines, contract 5.1).
+    # Seeded text carries <br /> (long descriptions and terms with newlines, API notes 5.1).
     before = perfex.get(f"/api/invoices/{invoice_id}").json()
     body = put_body_from(perfex, invoice_id)
     assert perfex.put_json(f"/api/invoices/{invoice_id}", body).json() == UPDATE_FAIL

@@ -1,4 +1,4 @@
-"""Contract 8, "Negative-path fidelity": what the real module never gives a client."""
+"""API notes 8, "Negative-path fidelity": what the real module never gives a client."""
 
 from __future__ import annotations
 

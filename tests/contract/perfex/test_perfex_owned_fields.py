@@ -1,4 +1,4 @@
-"""Contract 2.6 and 5.1: what a PUT does to the fields a person sets in Perfex's admin screen.
+"""API notes 2.6 and 5.1: what a PUT does to the fields a person sets in Perfex's admin screen.
 
 A person sets recurrence, shipping, reminders, sale agent, notes, project, tags and custom
 fields in the admin UI (`PerfexAdmin`); the API carries them along. A PUT resets some of them

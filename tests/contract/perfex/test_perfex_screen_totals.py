@@ -1,4 +1,4 @@
-"""Contract 5.2 and 5.3: the totals a person's save in the admin screen leaves on an invoice.
+"""API notes 5.2 and 5.3: the totals a person's save in the admin screen leaves on an invoice.
 
 Every expected value below was worked out by hand from the contract's formulas; the comments
 show the arithmetic. Values are read back over HTTP.

@@ -30,7 +30,7 @@ def _js_to_fixed(value: float) -> Decimal:
 
 
 def _ui_totals(seed_invoice) -> tuple[Decimal, Decimal]:
-    """Contract 5.2 as the browser runs it (no discount in the simple mix): line amounts
+    """API notes 5.2 as the browser runs it (no discount in the simple mix): line amounts
     rounded to cents by accounting.js, taxes on the rounded amounts, all in doubles."""
     subtotal = tax = 0.0
     for line in seed_invoice.lines:

@@ -1,4 +1,4 @@
-"""Contract 8, "Transport and framing": what every Perfex answer looks like on the wire."""
+"""API notes 8, "Transport and framing": what every Perfex answer looks like on the wire."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_method_override_header_turns_a_post_into_a_put(perfex: Perfex) -> None:
         data=b"not json",
         headers={"X-HTTP-Method-Override": "PUT"},
     )
-    # The PUT handler ran: it reads the raw body as JSON and refuses this one (contract 2.6).
+    # The PUT handler ran: it reads the raw body as JSON and refuses this one (API notes 2.6).
     assert answer.status_code == 406
     assert answer.json()["message"] == "Data Not Acceptable OR Not Provided"
 
