@@ -97,7 +97,7 @@ class BridgeView:
     def pairs(self) -> list[Pair]:
         """Every invoice of both sides, paired as the engine pairs them."""
         listed = {side: self.sides[side].list_rows() for side in SIDES}
-        return pair_rows(self.ctx.links("invoice"), listed, self.sides)
+        return pair_rows(self.ctx.links("invoice"), listed)
 
     def named(self, pairs: Iterable[Pair], name: str) -> list[Pair]:
         """The pairs `name` names: a number as either side shows it, an id on either side, or

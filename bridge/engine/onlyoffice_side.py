@@ -113,7 +113,19 @@ class OnlyofficeSide(InvoiceSide):
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
-        return Listed("onlyoffice", _raw_id(raw, index), number, raw, self._parse_row)
+        keys = self._keys(number, raw.get("issueDate") if isinstance(raw, dict) else None)
+        return Listed("onlyoffice", _raw_id(raw, index), number, raw, self._parse_row, keys)
+
+    def _keys(self, number: str | None, issued: Any) -> tuple[str, ...]:
+        """The number itself, and Perfex's key for it (its digits and the year issued: Perfex
+        numbers are unique per year, API notes 2.5), read from the raw row."""
+        if not number:
+            return ()
+        parsed = self.mapping.number_format.parse(number)
+        year = str(issued)[:4] if isinstance(issued, str) else ""
+        if parsed is None or not year.isdigit():
+            return (number,)
+        return (number, f"{parsed.number}/{int(year)}")
 
     def _parse_row(self, raw: Any) -> tuple[OnlyofficeInvoice, str]:
         row = OnlyofficeInvoice.from_api(raw)
@@ -130,12 +142,6 @@ class OnlyofficeSide(InvoiceSide):
 
     def is_open(self, row: OnlyofficeInvoice) -> bool:
         return row.status in ONLYOFFICE_OPEN_STATUSES
-
-    def pairing_keys(self, row: OnlyofficeInvoice) -> tuple[str, ...]:
-        parsed = self.mapping.number_format.parse(row.number)
-        if parsed is None:
-            return (row.number,)
-        return (row.number, f"{parsed.number}/{row.issue_date.year}")
 
     def skip_reason(self, row: OnlyofficeInvoice) -> str | None:
         return None

@@ -148,18 +148,22 @@ class PerfexSide(InvoiceSide):
         ]
 
     def _listed(self, raw: Any, index: int) -> Listed:
-        return Listed("perfex", _raw_id(raw, index), self._raw_number(raw), raw, self._parse_row)
+        number, keys = self._raw_number(raw)
+        return Listed("perfex", _raw_id(raw, index), number, raw, self._parse_row, keys)
 
-    def _raw_number(self, raw: Any) -> str | None:
-        """The number as the other side shows it, read from the raw row without parsing it
-        all; the raw prefix and number where the row is too damaged for that."""
+    def _raw_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
+        """The number as the other side shows it, and the keys an ONLYOFFICE invoice with that
+        number is paired under, read from the raw row without parsing it all. A draft with the
+        placeholder number names nothing (every such draft shares it, API notes 2.5 step 5);
+        a row too damaged for this gives its raw number and no key."""
         try:
             number, year = int(raw["number"]), int(str(raw["date"])[:4])
         except (KeyError, TypeError, ValueError):
-            return _raw_number(raw)
+            return _raw_number(raw), ()
         if number == PERFEX_DRAFT_NUMBER:
-            return f"{raw.get('prefix') or ''}DRAFT-{raw.get('id')}"
-        return self.mapping.number_format.format(str(raw.get("prefix") or ""), number, year)
+            return f"{raw.get('prefix') or ''}DRAFT-{raw.get('id')}", ()
+        shown = self.mapping.number_format.format(str(raw.get("prefix") or ""), number, year)
+        return shown, (shown, f"{number}/{year}")
 
     def _parse_row(self, raw: Any) -> tuple[PerfexInvoice, str]:
         row = PerfexInvoice.from_api(raw)
@@ -181,11 +185,6 @@ class PerfexSide(InvoiceSide):
 
     def is_open(self, row: PerfexInvoice) -> bool:
         return row.status in PERFEX_OPEN_STATUSES
-
-    def pairing_keys(self, row: PerfexInvoice) -> tuple[str, ...]:
-        if row.is_placeholder_draft:
-            return ()  # every such draft shares the placeholder: it names nothing
-        return (self._number(row), f"{row.number}/{row.date.year}")
 
     def skip_reason(self, row: PerfexInvoice) -> str | None:
         if row.status != PerfexStatus.DRAFT:

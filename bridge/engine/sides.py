@@ -33,6 +33,9 @@ PENDING = "pending"
 class Listed:
     """One row of a side's invoice list, parsed on first use.
 
+    `number` and the pairing `keys` are read from the raw row when it is listed, so pairing
+    rows never parses them.
+
     `digest` is a cheap hash of the raw row: a linked pair whose raw rows are exactly as last
     seen is unchanged without being parsed at all, which is most of a quiet cycle's work. The
     parsed `row`, its fingerprint `row_fp` and, when the row cannot be parsed, the `error`
@@ -40,7 +43,7 @@ class Listed:
     on). Parsing is deterministic, so two threads doing it at once get the same answer.
     """
 
-    __slots__ = ("side", "record_id", "number", "digest", "_raw", "_parse", "_parsed")
+    __slots__ = ("side", "record_id", "number", "keys", "digest", "_raw", "_parse", "_parsed")
 
     def __init__(
         self,
@@ -49,10 +52,12 @@ class Listed:
         number: str | None,
         raw: Any,
         parse: Callable[[Any], tuple[Any, str]],
+        keys: tuple[str, ...] = (),
     ) -> None:
         self.side = side
         self.record_id = record_id
         self.number = number
+        self.keys = keys  # under which an unlinked invoice of the other side carries it
         self.digest = raw_digest(raw)
         self._raw = raw
         self._parse = parse
@@ -194,10 +199,6 @@ class InvoiceSide(ABC):
     @abstractmethod
     def is_open(self, row: Any) -> bool:
         """Still being worked on: the deep pass re-reads these for line-only edits."""
-
-    @abstractmethod
-    def pairing_keys(self, row: Any) -> tuple[str, ...]:
-        """Keys under which an unlinked invoice of the other side would carry this number."""
 
     @abstractmethod
     def skip_reason(self, row: Any) -> str | None:

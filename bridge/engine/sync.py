@@ -160,7 +160,7 @@ class InvoiceSync:
             )
 
     def _pair(self, listed: dict[str, list[Listed]]) -> list[Pair]:
-        return pair_rows(self.ctx.links("invoice"), listed, self.sides)
+        return pair_rows(self.ctx.links("invoice"), listed)
 
     def _in_window(self, pairs: list[Pair]) -> list[Pair]:
         """With --since, only pairs with a side dated on or after it."""
@@ -425,14 +425,9 @@ def _by_target(window: Iterable[Work]) -> dict[str, list[Work]]:
     return groups
 
 
-def pair_rows(
-    links: Iterable[Link], listed: dict[str, list[Listed]], sides: dict[str, InvoiceSide]
-) -> list[Pair]:
+def pair_rows(links: Iterable[Link], listed: dict[str, list[Listed]]) -> list[Pair]:
     """Every link with its rows, then unlinked rows paired by number where they can. An
     unlinked row whose number a linked invoice on the other side carries is marked taken."""
-
-    def keys(side: str, row: Listed) -> tuple[str, ...]:
-        return sides[side].pairing_keys(row.row) if row.row is not None else ()
 
     by_id = {side: {row.record_id: row for row in listed[side]} for side in SIDES}
     pairs = [
@@ -447,22 +442,20 @@ def pair_rows(
     for pair in pairs:
         for side, row in pair.listed().items():
             if row is not None:
-                for key in keys(side, row):
+                for key in row.keys:
                     linked[side].setdefault(key, row)
-    candidates = _index(sides["onlyoffice"], by_id["onlyoffice"].values())
+    candidates = _index(by_id["onlyoffice"].values())
     for row in by_id["perfex"].values():
-        wanted = keys("perfex", row)
+        wanted = row.keys
         match = _first(candidates, wanted)
         if match is not None:
-            for key in keys("onlyoffice", match):
+            for key in match.keys:
                 candidates.pop(key, None)
             by_id["onlyoffice"].pop(match.record_id, None)
         taken = None if match else _first(linked["onlyoffice"], wanted)
         pairs.append(Pair(None, row, match, taken_by=taken))
     for row in by_id["onlyoffice"].values():
-        pairs.append(
-            Pair(None, None, row, taken_by=_first(linked["perfex"], keys("onlyoffice", row)))
-        )
+        pairs.append(Pair(None, None, row, taken_by=_first(linked["perfex"], row.keys)))
     return pairs
 
 
@@ -517,12 +510,12 @@ def _taken_reason(work: Work) -> str:
     )
 
 
-def _index(side: InvoiceSide, rows: Iterable[Listed]) -> dict[str, Listed]:
+def _index(rows: Iterable[Listed]) -> dict[str, Listed]:
+    """Rows by their pairing keys. A row too damaged to parse still names its number: pairing
+    it makes its counterpart fail with it rather than be created a second time."""
     index: dict[str, Listed] = {}
     for row in rows:
-        if row.row is None:
-            continue
-        for key in side.pairing_keys(row.row):
+        for key in row.keys:
             index.setdefault(key, row)
     return index
 
