@@ -216,8 +216,6 @@ class InvoiceSync:
             return False
         if link is None or pair.perfex is None or pair.onlyoffice is None:
             return self._not_waiting(pair)
-        if pair.perfex.error or pair.onlyoffice.error:
-            return True
         if PENDING in (link.perfex_fp, link.onlyoffice_fp) or id(pair) in deep:
             return True
         if link.perfex_fp is None or link.onlyoffice_fp is None:
