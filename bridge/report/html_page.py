@@ -29,6 +29,7 @@ from bridge.report.wording import (
     duration_label,
     human_time,
     kind_noun,
+    message_label,
     run_title,
     side_label,
 )
@@ -140,7 +141,9 @@ def _summary(layout: Layout) -> str:
     if layout.failed_only:
         parts.append('<p class="meta">Showing failed and conflicting records only.</p>')
     if run.message:
-        parts.append(f'<p class="error"><span class="tag">Stopped</span> {escape(run.message)}</p>')
+        label = message_label(run)
+        css = "error" if label == "Stopped" else "meta"
+        parts.append(f'<p class="{css}"><span class="tag">{label}</span> {escape(run.message)}</p>')
     return "<header>\n" + "\n".join(parts) + "\n</header>"
 
 

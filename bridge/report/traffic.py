@@ -74,5 +74,7 @@ def slow_label(slow: SlowRequest) -> str:
 
 
 def seconds_label(seconds: float) -> str:
-    """`2.3 s`; `0.04 s` for what would otherwise read as nothing."""
-    return f"{seconds:.1f} s" if seconds >= 0.1 else f"{seconds:.2f} s"
+    """`2.3 s`; `0.04 s` and `< 0.01 s` for what would otherwise read as nothing."""
+    if seconds >= 0.1:
+        return f"{seconds:.1f} s"
+    return f"{seconds:.2f} s" if seconds >= 0.01 else "< 0.01 s"

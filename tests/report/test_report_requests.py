@@ -58,6 +58,12 @@ def test_every_retry_cause_has_words_the_most_frequent_first() -> None:
     )
 
 
+def test_very_short_requests_do_not_read_as_taking_no_time() -> None:
+    quick = RequestStats(requests=3, slowest=(SlowRequest("GET", "/api/invoices", 0.004),))
+    text = report_text(with_requests({"perfex": quick}))
+    assert "Perfex: 3 requests, none retried, slowest GET /api/invoices < 0.01 s" in text
+
+
 def test_a_run_journalled_without_statistics_shows_no_request_lines() -> None:
     text = report_text(with_requests({}))
     assert "requests" not in text.split("\n\n")[0]
