@@ -2,11 +2,14 @@
 
 A newcomer's path: a virtual environment with crm-bridge installed from this checkout (the way
 section 2 installs it), the sandbox of section 1 with a Perfex token that holds exactly the
-permissions section 3 lists for the default direction, `crm-bridge init` and the edits sections
-1 and 2 name, then section 5 in its order (`check`, `backfill --dry-run`, `backfill`, `audit`,
-`report latest --failed`) and the daemon under the command line and environment of section 6,
-stopped with SIGTERM after its first cycle. Anything the guide does not say is not done here; the
-permission table is read from the guide itself, so a wrong row fails this test.
+permissions section 3 lists for the chosen direction, `crm-bridge init` and the edits sections
+1 and 2 name (the service's paths included, mapped into a folder of the test), then section 5
+in its order (`check`, `backfill --dry-run`, `backfill`, `audit`, `report latest --failed`) and
+the daemon under the command line, environment and working directory of the unit section 6
+installs, stopped with SIGTERM after its first cycle. Anything the guide does not say is not
+done here. The permission table, the config lines and the service's folders are read from the
+guide itself, so a wrong row or a missing step fails this test, in each of the three
+directions.
 
 The environment is built without reaching the network where the machine allows it: the
 project's dependencies come from this interpreter's site-packages, and the project is built
@@ -20,6 +23,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -46,9 +50,9 @@ def permissions_for(direction: str, perfex_module: str = "2") -> list[tuple[str,
     "always", "optional" or "only check" needs, and what the written side needs. On module
     2.x a `common` feature cannot be granted: its permission screen never offers it."""
     written = {
-        "perfex_to_onlyoffice": {"ONLYOFFICE is written"},
-        "onlyoffice_to_perfex": {"Perfex is written"},
-        "both": {"ONLYOFFICE is written", "Perfex is written"},
+        "perfex_to_onlyoffice": ("ONLYOFFICE is written",),
+        "onlyoffice_to_perfex": ("Perfex is written",),
+        "both": ("ONLYOFFICE is written", "Perfex is written"),
     }[direction]
     section = GUIDE.split("## 3.", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
@@ -56,7 +60,7 @@ def permissions_for(direction: str, perfex_module: str = "2") -> list[tuple[str,
     wanted: list[tuple[str, str]] = []
     for row in rows:
         _, _, feature, capability, when = (cell.strip() for cell in row.strip("|").split("|"))
-        if not (when.startswith(("always", "optional", "only")) or when in written):
+        if not when.startswith(("always", "optional", "only", *written)):
             continue
         feature = _feature_on(feature, perfex_module)
         if feature != "common" and (feature, capability) not in wanted:
@@ -211,6 +215,43 @@ def set_key(text: str, section: str, key: str, value: str) -> str:
     return text[:start] + body + (text[end:] if end >= 0 else "")
 
 
+class Places:
+    """Where the guide's machine paths are in the rehearsal: `/var/lib/crm-bridge/x` is
+    `<rehearsal>/var-lib-crm-bridge/x`."""
+
+    def __init__(self, mapping: dict[str, Path]) -> None:
+        self._mapping = sorted(mapping.items(), key=lambda item: -len(item[0]))
+
+    def local(self, text: str) -> str:
+        for machine, rehearsal in self._mapping:
+            text = re.sub(rf"{re.escape(machine)}(?=/|\b|$)", str(rehearsal), text)
+        return text
+
+
+def guide_section(number: str) -> str:
+    return GUIDE.split(f"\n## {number}.", 1)[1].split("\n## ", 1)[0]
+
+
+def guide_config_lines(section: str) -> list[tuple[str, str, str]]:
+    """`(section, key, value)` of the config lines a guide section shows as comments,
+    `#   [sync]  ledger = "/var/lib/crm-bridge/ledger.db"   report_dir = "..."`."""
+    found = []
+    for table, pairs in re.findall(r"^#\s+\[(\w+)\]\s+(.+)$", section, re.M):
+        found += [(table, key, value) for key, value in re.findall(r'(\w+) = ("[^"]*")', pairs)]
+    assert found, "the section shows no config lines"
+    return found
+
+
+def unit_settings(name: str) -> dict[str, list[str]]:
+    """`Key=value` lines of a systemd unit in deploy/, every value of a key in order."""
+    found: dict[str, list[str]] = {}
+    for line in (ROOT / "deploy" / name).read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
+            key, value = line.split("=", 1)
+            found.setdefault(key.strip(), []).append(value.strip())
+    return found
+
+
 def log_entries(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -229,69 +270,76 @@ def count_lines(report: str) -> list[str]:
 # -- the walk -------------------------------------------------------------------------------
 
 
-def test_a_newcomer_follows_the_guide_from_install_to_a_daemon_cycle(tmp_path: Path) -> None:
-    bin_folder = environment_with_the_bridge(tmp_path)
-    bridge = bin_folder / "crm-bridge"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """crm-bridge in its own virtual environment: the path of its `crm-bridge` program."""
+    folder = tmp_path_factory.mktemp("install")
+    bin_folder = environment_with_the_bridge(folder)
     where = subprocess.run(
         [str(bin_folder / "python"), "-c", "import bridge; print(bridge.__file__)"],
         capture_output=True,
         text=True,
         env=_clean_environment(),
-        cwd=tmp_path,
+        cwd=folder,
     )
-    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout + where.stderr
+    assert where.stdout.startswith(str(folder / "venv")), where.stdout + where.stderr
+    return bin_folder / "crm-bridge"
 
+
+@pytest.mark.parametrize("direction", [DIRECTION, "both", "onlyoffice_to_perfex"])
+def test_a_newcomer_follows_the_guide_from_install_to_a_daemon_cycle(
+    installed: Path, tmp_path: Path, direction: str
+) -> None:
     # Section 1: the sandbox, its Perfex token limited to what section 3 lists.
     granted = ",".join(
-        f"{feature}:{capability}" for feature, capability in permissions_for(DIRECTION)
+        f"{feature}:{capability}" for feature, capability in permissions_for(direction)
     )
-    sandbox = Sandbox(
-        [
-            str(bridge),
-            "sandbox",
-            "--invoices",
-            "100",
-            "--perfex-port",
-            "0",
-            "--onlyoffice-port",
-            "0",
-        ]
-        + ["--perfex-permissions", granted],
-        _clean_environment(),
-    )
+    command = [
+        str(installed),
+        *"sandbox --invoices 100 --perfex-port 0 --onlyoffice-port 0".split(),
+    ]
+    sandbox = Sandbox([*command, "--perfex-permissions", granted], _clean_environment())
     try:
-        walk_the_guide(bridge, sandbox.printed(), tmp_path)
+        walk_the_guide(installed, sandbox.printed(), tmp_path, direction)
     finally:
         sandbox.stop()
 
 
-def walk_the_guide(bridge: Path, printed: str, folder: Path) -> None:
+def walk_the_guide(bridge: Path, printed: str, folder: Path, direction: str) -> None:
     perfex_url = re.search(r"^Perfex +(http://\S+)", printed, re.M).group(1)
     onlyoffice_url = re.search(r"^ONLYOFFICE +(http://\S+)", printed, re.M).group(1)
     tokens = dict(re.findall(r"export (\w+)=(\S+)", printed))
     currencies = re.search(r"^ +currencies = (\{.*\})$", printed, re.M).group(1)
     environment = _clean_environment(**tokens)
-    # The service's folders (section 2: /var/lib/crm-bridge and /var/log/crm-bridge).
-    state, logs = folder / "var-lib-crm-bridge", folder / "var-log-crm-bridge"
-    state.mkdir()
-    logs.mkdir()
+    config = folder / "rehearsal.toml"
+    places = Places(
+        {
+            "/opt/crm-bridge": bridge.parent.parent,
+            "/etc/crm-bridge/config.toml": config,
+            "/var/lib/crm-bridge": folder / "var-lib-crm-bridge",
+            "/var/log/crm-bridge": folder / "var-log-crm-bridge",
+        }
+    )
+    guide_install = guide_section("2")
 
     # Sections 1 and 2: the starter config, and the keys they say to set.
-    code, said = run(bridge, "init", "rehearsal.toml", environment=environment, cwd=folder)
+    code, said = run(bridge, "init", config.name, environment=environment, cwd=folder)
     assert code == 0, said
-    config = folder / "rehearsal.toml"
     text = config.read_text(encoding="utf-8")
     text = set_key(text, "perfex", "url", f'"{perfex_url}"')
     text = set_key(text, "onlyoffice", "url", f'"{onlyoffice_url}"')
     text = set_key(text, "perfex", "currencies", currencies)
-    text = set_key(text, "sync", "direction", f'"{DIRECTION}"')
-    text = set_key(text, "sync", "ledger", f'"{state / "ledger.db"}"')
-    text = set_key(text, "sync", "report_dir", f'"{state / "reports"}"')
-    text = set_key(text, "log", "file", f'"{logs / "crm-bridge.log"}"')
-    text = set_key(text, "log", "format", '"json"')
+    text = set_key(text, "sync", "direction", f'"{direction}"')
+    # Section 2, "Decide now where the ledger lives": the service's folders and paths.
+    (folders,) = re.findall(r"^install -d .*$", guide_install, re.M)
+    for path in folders.split()[2:]:
+        if path.startswith("/"):
+            Path(places.local(path)).mkdir(parents=True)
+    for section, key, value in guide_config_lines(guide_install):
+        text = set_key(text, section, key, places.local(value))
     config.write_text(text, encoding="utf-8")
     cli = ("--config", str(config))
-    ledger = state / "ledger.db"
+    ledger = Path(places.local("/var/lib/crm-bridge/ledger.db"))
 
     # Section 5, step 2: check passes, the ledger is not created yet.
     code, said = run(bridge, *cli, "check", environment=environment, cwd=folder)
@@ -308,6 +356,7 @@ def walk_the_guide(bridge: Path, printed: str, folder: Path) -> None:
     code, done = run(bridge, *cli, "backfill", environment=environment, cwd=folder)
     assert code in (0, 1), done
     assert count_lines(done) == count_lines(planned) != []
+    assert ledger.exists()
     code, shown = run(
         bridge, *cli, "report", "latest", "--format", "json", environment=environment, cwd=folder
     )
@@ -325,12 +374,18 @@ def walk_the_guide(bridge: Path, printed: str, folder: Path) -> None:
     )
     assert code == 0, failed
 
-    # Section 6: the unit's command line and environment, in its working directory.
-    log_file = logs / "crm-bridge.log"
+    # Section 6: the unit's command line, environment and working directory.
+    unit = unit_settings("crm-bridge.service")
+    (exec_start,) = unit["ExecStart"]
+    command = [places.local(word) for word in shlex.split(exec_start)]
+    assert command[0] == str(bridge), exec_start  # where section 2 installed it
+    service_environment = dict(places.local(line).split("=", 1) for line in unit["Environment"])
+    (working_directory,) = unit["WorkingDirectory"]
+    log_file = Path(places.local("/var/log/crm-bridge/crm-bridge.log"))
     daemon = subprocess.Popen(
-        [str(bridge), "daemon"],
-        env={**environment, "CRM_BRIDGE_CONFIG": str(config)},
-        cwd=state,
+        command,
+        env={**environment, **service_environment},
+        cwd=places.local(working_directory),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -355,7 +410,8 @@ def walk_the_guide(bridge: Path, printed: str, folder: Path) -> None:
     assert entries[-1]["message"] == "daemon stopped after 1 cycles"
 
     # Nothing a newcomer reads or keeps holds a token.
-    kept = [log_file, *(state / "reports").glob("*.html")]
+    kept = [log_file, *Path(places.local("/var/lib/crm-bridge")).glob("reports/*.html")]
+    assert len(kept) > 2  # the log, the backfill's page and the cycle's
     for token in tokens.values():
         assert all(token not in path.read_text(encoding="utf-8") for path in kept)
         assert token not in planned + done + audited + failed
