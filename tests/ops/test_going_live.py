@@ -150,7 +150,7 @@ def _clean_environment(**extra: str) -> dict[str, str]:
 # -- running the commands -------------------------------------------------------------------
 
 
-class Sandbox:
+class SandboxProcess:
     """`crm-bridge sandbox` as a process, with what it printed."""
 
     def __init__(self, command: list[str], environment: dict[str, str]) -> None:
@@ -298,7 +298,7 @@ def test_a_newcomer_follows_the_guide_from_install_to_a_daemon_cycle(
         str(installed),
         *"sandbox --invoices 100 --perfex-port 0 --onlyoffice-port 0".split(),
     ]
-    sandbox = Sandbox([*command, "--perfex-permissions", granted], _clean_environment())
+    sandbox = SandboxProcess([*command, "--perfex-permissions", granted], _clean_environment())
     try:
         walk_the_guide(installed, sandbox.printed(), tmp_path, direction)
     finally:
