@@ -5,10 +5,10 @@ the invoice list, one invoice in full, invoice and customer search, the customer
 items catalogue, taxes, payment modes; ONLYOFFICE: invoice filter, the invoice template,
 currencies, taxes, products, contacts; the ledger: open it and take and roll back a write
 transaction). A probe is **essential** when a run cannot work without it, or a **hint** when the
-bridge copes without it (the Perfex items catalogue, tax list and payment modes): a failing
-hint is a warning. Probing goes on after a failure, so one run of `check` lists everything to
-fix. A Perfex 403 "necessay permissions" answer names the permission the token lacks
-(docs/perfex-api.md 1.2).
+bridge copes without it (the Perfex items catalogue, tax list and payment modes; the Perfex
+invoice search, which only runs that write Perfex use): a failing hint is a warning. Probing
+goes on after a failure, so one run of `check` lists everything to fix. A Perfex 403
+"necessay permissions" answer names the permission the token lacks (docs/perfex-api.md 1.2).
 
 Exit code (`exit_code`): 0 when every essential probe passed; otherwise 3 for a configuration
 problem, else 4 for a system that refused the credentials, a permission, or could not be
@@ -210,13 +210,17 @@ def _perfex_probes(client: PerfexClient, config: BridgeConfig, seen: _Seen) -> l
             )
         return f"{len(known)} modes"
 
+    perfex_written = config.sync.direction != "perfex_to_onlyoffice"
     return [
         Probe("invoices list", invoices, permission=("invoices", "get")),
         Probe("one invoice in full", one_invoice, permission=("invoices", "get")),
         Probe(
             "invoice search",
             lambda: _found(client.search_invoices(ABSENT_KEY)),
+            # Only a write to Perfex looks its invoices up by number (the id of a create).
+            essential=perfex_written,
             permission=("invoices", "search_get"),
+            without="only needed once [sync].direction writes to Perfex",
         ),
         Probe(
             "customers list",

@@ -3,8 +3,9 @@
 APScheduler runs the cycles on a background thread, never two at once (max_instances=1, and
 the ledger's lock keeps a manual backfill out too). Each cycle logs one summary line naming
 every failed or conflicting invoice (up to `NAMED_PROBLEMS`, then how many more), then hands
-the run to `bridge.housekeeping` (HTML page, alerts, quiet stretches folded, daily prune). A
-failing cycle is logged in one line and the next one runs as planned.
+the run to `bridge.housekeeping` (HTML page, alerts, quiet stretches folded, daily prune). When
+requests had to be retried, the line says how many per system and why. A failing cycle is
+logged in one line and the next one runs as planned.
 
 Signals: SIGTERM and SIGINT ask the running cycle to stop between records, wait for it to close
 its journal, and return: nothing is cut off in the middle of a write. SIGHUP re-reads the
@@ -33,11 +34,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bridge import logs
 from bridge.config import BridgeConfig
 from bridge.engine import RunRequest, SyncEngine
-from bridge.errors import BridgeError, ConfigError
+from bridge.errors import BridgeError, ConfigError, system_name
 from bridge.health import note_daemon_cycle, note_daemon_stopped
 from bridge.housekeeping import Housekeeping
+from bridge.report.traffic import retry_causes, systems_in_order
 from state.errors import LedgerError
-from state.records import Outcome, RunRecord
+from state.records import Outcome, RequestStats, RunRecord
 
 log = logging.getLogger("bridge.daemon")
 
@@ -242,10 +244,17 @@ class Daemon:
 
 
 def summary_line(cycle: int, record: RunRecord, seconds: float) -> str:
-    """`cycle 3: run 12 partial created=1 ... in 2.3s; problems: INV-000012 failed (...); ...`"""
+    """`cycle 3: run 12 partial created=1 ... in 2.3s; retries: Perfex 4 (4 × 503); problems:
+    INV-000012 failed (...); ...`"""
     counts = record.run.counts
     parts = " ".join(f"{key}={value}" for key, value in counts.items())
     line = f"cycle {cycle}: run {record.run.id} {record.run.status} {parts} in {seconds:.1f}s"
+    retried = _retries(record)
+    if retried:
+        line += "; retries: " + ", ".join(
+            f"{system_name(system)} {stats.retries} ({retry_causes(stats)})"
+            for system, stats in retried.items()
+        )
     problems = _problems(record)
     if not problems:
         return line
@@ -269,6 +278,24 @@ def summary_fields(cycle: int, record: RunRecord, seconds: float) -> dict[str, A
             for o in problems[:NAMED_PROBLEMS]
         ],
         "more_problems": max(0, len(problems) - NAMED_PROBLEMS),
+        "retries": {
+            system: {
+                "retries": stats.retries,
+                "retried_because": dict(stats.retried_because),
+                "gave_up": stats.gave_up,
+            }
+            for system, stats in _retries(record).items()
+        },
+    }
+
+
+def _retries(record: RunRecord) -> dict[str, RequestStats]:
+    """The systems whose requests were retried during the run, Perfex first."""
+    requests = record.run.requests
+    return {
+        system: requests[system]
+        for system in systems_in_order(requests)
+        if requests[system].retries
     }
 
 

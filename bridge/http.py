@@ -1,9 +1,11 @@
 """The HTTP boundary: the only module that talks to the network and that imports requests.
 
 Owns: one pooled session per remote system, explicit timeouts, the per-system rate limit,
-retries with exponential backoff and full jitter (tenacity, injected sleep and clock), and the
+retries with exponential backoff and full jitter (tenacity, injected sleep and clock), the
 translation of every transport failure and HTTP status into the bridge's error tree
-(`bridge.errors`). Answers come back as `Response` (`bridge.http_response`, re-exported here).
+(`bridge.errors`), and the client's request statistics (`bridge.http_stats`: requests, retries
+by cause, give-ups, the slowest exchanges; `HttpClient.request_stats()` snapshots them). Answers
+come back as `Response` (`bridge.http_response`, re-exported here).
 
 The remote host is known when the client is built, so everything requests would otherwise work
 out on every call is settled once there: the environment is never read per request (requests'
@@ -56,12 +58,14 @@ from bridge.http_response import (
     message_in,
     origin,
 )
+from bridge.http_stats import RequestSnapshot, RequestTally
 from bridge.ratelimit import RateLimiter, RetryPolicy, backoff_seconds, parse_retry_after
 
 __all__ = [
     "Classifier",
     "HttpClient",
     "RateLimiter",
+    "RequestSnapshot",
     "Response",
     "ResponseHeaders",
     "RetryPolicy",
@@ -122,6 +126,14 @@ class _Transport:
     url_credentials: bool = False  # the configured URL names a user: send it as Basic auth
 
 
+@dataclass
+class _Tries:
+    """What the tries of one request met so far (one per request, never shared)."""
+
+    failures: list[RemoteError] = field(default_factory=list)
+    cause: str = "transport"  # why the latest try failed: see `state.records.RequestStats`
+
+
 class _NotConnected(Unreachable):
     """This attempt never reached the server: nothing was sent, so any request may be repeated."""
 
@@ -169,6 +181,11 @@ class HttpClient:
         self._timeout = (timeouts.connect, timeouts.read)
         self._classify = classify or default_classify
         self._now = now
+        self._tally = RequestTally()
+
+    def request_stats(self) -> RequestSnapshot:
+        """The requests, retries and slow exchanges so far; `.since(earlier)` gives a stretch."""
+        return self._tally.snapshot()
 
     def close(self) -> None:
         self._session.close()
@@ -201,17 +218,22 @@ class HttpClient:
         body) to scrub from messages.
         """
         call = self._call(method, path, params, json, data, headers, idempotent, classify, redact)
-        failures: list[RemoteError] = []
+        tries = _Tries()
         started = self._clock()
         retrying = Retrying(
             sleep=self._sleep,
             stop=lambda state: self._should_stop(state, started),
             wait=self._wait_seconds,
             retry=retry_if_exception(lambda exc: _worth_repeating(call, exc)),
-            before_sleep=lambda state: _log_retry(state, self.retry.max_attempts),
-            retry_error_callback=lambda state: self._give_up(call, state, failures),
+            before_sleep=lambda state: self._before_retry(state, tries),
+            retry_error_callback=lambda state: self._give_up(call, state, tries),
         )
-        return retrying(self._attempt, call, failures)
+        self._tally.request_started()
+        try:
+            return retrying(self._attempt, call, tries)
+        except AnswerLost:
+            self._tally.gave_up_one()  # a write is never repeated blind: it ends here
+            raise
 
     def _call(
         self,
@@ -248,21 +270,22 @@ class HttpClient:
             redact=tuple(redact),
         )
 
-    def _attempt(self, call: _Call, failures: list[RemoteError]) -> Response:
+    def _attempt(self, call: _Call, tries: _Tries) -> Response:
         try:
-            response = self._exchange(call)
+            response = self._exchange(call, tries)
             error = call.classify(response)
         except RemoteError as exc:
             error = exc
         else:
             if error is None:
                 return response
+            tries.cause = str(response.status)
             error = self._with_retry_after(error, response)
         error = _scrubbed(_as_lost_if_unsafe(call, error), call.secrets())
-        failures.append(error)
+        tries.failures.append(error)
         raise error
 
-    def _exchange(self, call: _Call) -> Response:
+    def _exchange(self, call: _Call, tries: _Tries) -> Response:
         if self._rate_limiter is not None:
             self._rate_limiter.acquire()
         started = self._clock()
@@ -270,10 +293,15 @@ class HttpClient:
             raw = self._send(call)
         except requests.RequestException as exc:
             what = _transport_what(exc, self.timeouts)
-            _log_exchange(self.system, call, what, self._clock() - started)
+            self._timed(call, what, self._clock() - started)
+            tries.cause = _transport_cause(exc)
             raise self._transport_error(call, exc, what) from None
-        _log_exchange(self.system, call, str(raw.status_code), self._clock() - started)
+        self._timed(call, str(raw.status_code), self._clock() - started)
         return self._response(call, raw)
+
+    def _timed(self, call: _Call, outcome: str, seconds: float) -> None:
+        _log_exchange(self.system, call, outcome, seconds)
+        self._tally.exchanged(call.method, _shown_path(call), seconds)
 
     def _send(self, call: _Call) -> requests.Response:
         """One exchange, straight through the host's adapter. The session's merging of default
@@ -341,7 +369,13 @@ class HttpClient:
         elapsed = self._clock() - started
         return elapsed + state.upcoming_sleep > self.retry.max_seconds
 
-    def _give_up(self, call: _Call, state: RetryCallState, failures: list[RemoteError]) -> NoReturn:
+    def _before_retry(self, state: RetryCallState, tries: _Tries) -> None:
+        _log_retry(state, self.retry.max_attempts)
+        self._tally.retried(tries.cause, state.upcoming_sleep)
+
+    def _give_up(self, call: _Call, state: RetryCallState, tries: _Tries) -> NoReturn:
+        self._tally.gave_up_one()
+        failures = tries.failures
         last = failures[-1]
         tries = state.attempt_number
         message = f"{last}; gave up after {tries} attempt{'s' if tries != 1 else ''}"
@@ -398,6 +432,25 @@ def _nothing_sent(exc: requests.RequestException) -> bool:
     if isinstance(reason, urllib3.exceptions.MaxRetryError):
         reason = reason.reason
     return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _transport_cause(exc: requests.RequestException) -> str:
+    """The cause a retry is counted under (`state.records.RequestStats.retried_because`)."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timeout"
+    if _nothing_sent(exc):
+        return "connect"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "reset"
+    return "transport"
+
+
+def _shown_path(call: _Call) -> str:
+    """The path as statistics keep it: no query string (never part of it), no credential."""
+    path = call.path
+    for secret in call.secrets():
+        path = path.replace(secret, "[redacted]")
+    return path
 
 
 def _transport_what(exc: requests.RequestException, timeouts: Timeouts) -> str:

@@ -25,7 +25,7 @@ from bridge.errors import (
     NotFound,
     RemoteError,
 )
-from bridge.http import HttpClient, Response
+from bridge.http import HttpClient, RequestSnapshot, Response
 from bridge.onlyoffice_answers import classify_onlyoffice_response
 
 Row = dict[str, Any]
@@ -70,6 +70,10 @@ class OnlyofficeClient:
         self._page_size = page_size
         self._session: tuple[str, datetime | None] | None = None  # login token, its expiry
         self._lock = threading.Lock()
+
+    def request_stats(self) -> RequestSnapshot:
+        """Requests, retries and slow exchanges so far (see `bridge.http_stats`)."""
+        return self._http.request_stats()
 
     # --- invoices -------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bridge.errors import ConfigError, NotFound, RecordRejected, RemoteError, RetryableError
-from bridge.http import HttpClient, Response
+from bridge.http import HttpClient, RequestSnapshot, Response
 from bridge.perfex_answers import NO_DATA, UPDATE_FAIL, classify_perfex_response, perfex_json
 
 Row = dict[str, Any]
@@ -46,6 +46,10 @@ class PerfexClient:
         self._headers = {"authtoken": token, "Accept": "application/json"}
         self._version: str | None = None if version == "auto" else version
         self._single_reads_broken = False
+
+    def request_stats(self) -> RequestSnapshot:
+        """Requests, retries and slow exchanges so far (see `bridge.http_stats`)."""
+        return self._http.request_stats()
 
     # --- invoices -------------------------------------------------------------------------
 

@@ -12,7 +12,15 @@ from state.links import KINDS, SIDES, Link
 from state.lock import LockHolder
 from state.migrations import SCHEMA_VERSION
 from state.problems import Problem
-from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+from state.records import (
+    COUNT_KEYS,
+    Outcome,
+    RequestStats,
+    RunRecord,
+    RunSummary,
+    SlowRequest,
+    count_key,
+)
 
 __all__ = [
     "COUNT_KEYS",
@@ -29,7 +37,9 @@ __all__ = [
     "LockHolder",
     "Outcome",
     "Problem",
+    "RequestStats",
     "RunRecord",
     "RunSummary",
+    "SlowRequest",
     "count_key",
 ]

@@ -1,5 +1,5 @@
-"""How Python values become ledger column text and back: times, and an outcome's changes,
-warnings and details.
+"""How Python values become ledger column text and back: times, an outcome's changes,
+warnings and details, and a run's request statistics.
 
 Times are stored as ISO 8601 text in UTC so they sort and read the same on every host; the
 caller must hand in timezone-aware datetimes (a naive one is a bug in the caller, and guessing
@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+from state.records import RequestStats, SlowRequest
 
 
 def time_to_text(moment: datetime) -> str:
@@ -83,3 +85,45 @@ def details_to_text(details: Mapping[str, Any]) -> str:
 
 def details_from_text(text: str | None) -> dict[str, Any]:
     return json.loads(text) if text else {}
+
+
+def requests_to_text(requests: Mapping[str, RequestStats]) -> str:
+    """A run's request statistics per system, as a JSON object."""
+    return json.dumps(
+        {system: _stats_document(stats) for system, stats in requests.items()},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def requests_from_text(text: str | None) -> dict[str, RequestStats]:
+    """The statistics `requests_to_text` stored; {} for a run journalled without them."""
+    stored = json.loads(text) if text else {}
+    return {system: _stats_from(document) for system, document in stored.items()}
+
+
+def _stats_document(stats: RequestStats) -> dict[str, Any]:
+    if not isinstance(stats, RequestStats):
+        raise TypeError(f"request statistics are RequestStats, got {type(stats).__name__}")
+    return {
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "retried_because": dict(stats.retried_because),
+        "gave_up": stats.gave_up,
+        "retry_wait_seconds": stats.retry_wait_seconds,
+        "slowest": [[slow.method, slow.path, slow.seconds] for slow in stats.slowest],
+    }
+
+
+def _stats_from(document: Mapping[str, Any]) -> RequestStats:
+    return RequestStats(
+        requests=int(document.get("requests", 0)),
+        retries=int(document.get("retries", 0)),
+        retried_because={str(k): int(v) for k, v in document.get("retried_because", {}).items()},
+        gave_up=int(document.get("gave_up", 0)),
+        retry_wait_seconds=float(document.get("retry_wait_seconds", 0.0)),
+        slowest=tuple(
+            SlowRequest(str(method), str(path), float(seconds))
+            for method, path, seconds in document.get("slowest", [])
+        ),
+    )

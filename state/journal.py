@@ -24,6 +24,8 @@ from state.codec import (
     changes_to_text,
     details_from_text,
     details_to_text,
+    requests_from_text,
+    requests_to_text,
     required_time_from_text,
     time_from_text,
     time_to_text,
@@ -36,6 +38,7 @@ from state.records import (
     LEGACY_WARNING_SEPARATOR,
     WRITTEN_ACTIONS,
     Outcome,
+    RequestStats,
     RunRecord,
     RunSummary,
     count_key,
@@ -47,7 +50,7 @@ FINISHED_STATUSES = ("ok", "partial", "failed", "interrupted")
 # Quiet unchanged records are invoices unless the caller says otherwise: only invoices are
 # compared in bulk, and runs journalled before counts per kind counted nothing else.
 QUIET_KIND = "invoice"
-_RUN_COLUMNS = "id, command, direction, dry_run, started_at, finished_at, status, message"
+_RUN_COLUMNS = "id, command, direction, dry_run, started_at, finished_at, status, message, requests"
 _OUTCOME_COLUMNS = (
     "kind, source, source_id, target, target_id, number, action, changes, error, warnings, details"
 )
@@ -125,16 +128,25 @@ def finish_run(
     now: datetime,
     message: str | None,
     unchanged: int | Mapping[str, int] = 0,
+    requests: Mapping[str, RequestStats] | None = None,
 ) -> RunSummary:
     """Close a run; `unchanged` counts records left unchanged without an outcome row each, as
-    one number (invoices) or per kind."""
+    one number (invoices) or per kind; `requests` is what the run asked of each system."""
     if status not in FINISHED_STATUSES:
         raise ValueError(f"a run finishes as one of {', '.join(FINISHED_STATUSES)}, not {status!r}")
     by_kind = _unchanged_by_kind(unchanged)
     cursor = db.execute(
         "UPDATE runs SET status = ?, finished_at = ?, message = ?, unchanged_count = ?,"
-        " unchanged_by_kind = ? WHERE id = ?",
-        [status, time_to_text(now), message, sum(by_kind.values()), json.dumps(by_kind), run_id],
+        " unchanged_by_kind = ?, requests = ? WHERE id = ?",
+        [
+            status,
+            time_to_text(now),
+            message,
+            sum(by_kind.values()),
+            json.dumps(by_kind),
+            requests_to_text(requests or {}),
+            run_id,
+        ],
     )
     if cursor.rowcount == 0:
         raise LookupError(f"no run with id {run_id}")
@@ -262,7 +274,7 @@ def _total(by_kind: ByKind) -> dict[str, int]:
 
 
 def _summary_from_row(row: tuple[Any, ...], by_kind: ByKind) -> RunSummary:
-    run_id, command, direction, dry_run, started_at, finished_at, status, message = row
+    run_id, command, direction, dry_run, started_at, finished_at, status, message, requests = row
     return RunSummary(
         id=run_id,
         command=command,
@@ -274,4 +286,5 @@ def _summary_from_row(row: tuple[Any, ...], by_kind: ByKind) -> RunSummary:
         counts=_total(by_kind),
         message=message,
         counts_by_kind=by_kind,
+        requests=requests_from_text(requests),
     )

@@ -43,7 +43,7 @@ from state.links import Link
 from state.lock import DEFAULT_STALE_AFTER, LockHolder, pid_is_alive
 from state.migrations import schema_version
 from state.problems import Problem
-from state.records import Outcome, RunRecord, RunSummary
+from state.records import Outcome, RequestStats, RunRecord, RunSummary
 from state.retention import Pruned
 
 _P = ParamSpec("_P")
@@ -270,12 +270,20 @@ class Ledger:
         now: datetime,
         message: str | None = None,
         unchanged: int | Mapping[str, int] = 0,
+        requests: Mapping[str, RequestStats] | None = None,
     ) -> RunSummary:
         """Close a run as "ok", "partial", "failed" or "interrupted". Its counts are tallied
         from the outcomes, plus `unchanged` records that were counted without being itemised:
-        a number of invoices, or a count per kind."""
+        a number of invoices, or a count per kind. `requests` is what the run asked of each
+        system (`state.records.RequestStats`), stored with it."""
         return journal.finish_run(
-            self._db, run_id, status=status, now=now, message=message, unchanged=unchanged
+            self._db,
+            run_id,
+            status=status,
+            now=now,
+            message=message,
+            unchanged=unchanged,
+            requests=requests,
         )
 
     @_guarded

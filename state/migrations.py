@@ -187,6 +187,13 @@ def _sync_memory(db: Database) -> None:
     )
 
 
+@_step("0004_run_requests")
+def _run_requests(db: Database) -> None:
+    """Runs gain what they asked of each system: requests, retries and why, give-ups and the
+    slowest requests (a JSON object per system, `state.codec.requests_to_text`)."""
+    db["runs"].add_column("requests", str, not_null_default="{}")
+
+
 @_step("0005_raw_row_digests")
 def _raw_row_digests(db: Database) -> None:
     """Per link, a cheap hash of each side's raw list row as last seen: a pair whose raw rows

@@ -37,7 +37,7 @@ so the journal stores it as given and reports render whatever is there:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -120,6 +120,65 @@ def _add(
     by_kind.setdefault(kind, empty_counts())[key] += number
 
 
+# How many of a system's slowest requests a run keeps.
+SLOWEST_KEPT = 5
+
+
+@dataclass(frozen=True)
+class SlowRequest:
+    """One of the slowest exchanges of a run: never a query string, header or body."""
+
+    method: str  # "GET"
+    path: str  # "/api/invoices/58", without the query string
+    seconds: float  # from sending the request to the end of the answer (or the timeout)
+
+
+@dataclass(frozen=True)
+class RequestStats:
+    """What the bridge asked of one system during a run, and what it cost.
+
+    `retried_because` counts retries by the cause of the try that failed: an HTTP status
+    ("503", "429"), "timeout" (no answer in time), "reset" (the connection dropped after the
+    request went out), "connect" (no connection could be made) or "transport" (anything else
+    on the way). `gave_up` counts requests that ended on such a transient failure: out of
+    attempts or time, or a write that may have been applied and is never repeated blind.
+    """
+
+    requests: int = 0  # requests made, each counted once however often it was tried
+    retries: int = 0  # tries after the first
+    retried_because: dict[str, int] = field(default_factory=dict)
+    gave_up: int = 0
+    retry_wait_seconds: float = 0.0  # time spent waiting before retries
+    slowest: tuple[SlowRequest, ...] = ()  # slowest first, at most SLOWEST_KEPT
+
+    def merged(self, other: RequestStats) -> RequestStats:
+        """Both runs' requests as one (a stretch of quiet daemon cycles kept as one run)."""
+        causes = dict(self.retried_because)
+        for cause, number in other.retried_because.items():
+            causes[cause] = causes.get(cause, 0) + number
+        slowest = sorted((*self.slowest, *other.slowest), key=lambda s: -s.seconds)
+        return replace(
+            self,
+            requests=self.requests + other.requests,
+            retries=self.retries + other.retries,
+            retried_because=causes,
+            gave_up=self.gave_up + other.gave_up,
+            retry_wait_seconds=self.retry_wait_seconds + other.retry_wait_seconds,
+            slowest=tuple(slowest[:SLOWEST_KEPT]),
+        )
+
+
+def merged_requests(
+    newer: Mapping[str, RequestStats], older: Mapping[str, RequestStats]
+) -> dict[str, RequestStats]:
+    """Per system, the requests of two runs as those of one."""
+    systems = list(dict.fromkeys([*newer, *older]))
+    return {
+        system: newer.get(system, RequestStats()).merged(older.get(system, RequestStats()))
+        for system in systems
+    }
+
+
 @dataclass(frozen=True)
 class RunSummary:
     id: int
@@ -135,6 +194,9 @@ class RunSummary:
     # key of COUNT_KEYS; the ledger fills every kind. Empty when whoever built the summary did
     # not count per kind (an engine's dry run): readers then tally the outcomes themselves.
     counts_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per system ("perfex", "onlyoffice"): the requests the run made, its retries and its
+    # slowest requests. Empty for runs journalled before crm-bridge counted them.
+    requests: dict[str, RequestStats] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ rules keep the ledger small without hiding anything an operator needs:
   quiet (finished `ok`, nothing but unchanged records) and the run journalled just before it
   was a quiet run of the same command and direction, the two become one row: the newer run
   keeps its id and takes over the older one's start time, so the row spans the whole quiet
-  stretch. Run ids therefore only ever grow.
+  stretch, and its request statistics add up both runs' (retries in a quiet stretch are
+  still worth seeing). Run ids therefore only ever grow.
 
 Plain functions over a `Database`, like `state.journal`; `state.ledger.Ledger` owns
 transactions and error translation. Must not read the clock: cut-offs come from the caller.
@@ -25,7 +26,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from state.codec import time_to_text
+from state.codec import requests_from_text, requests_to_text, time_to_text
+from state.records import RequestStats, merged_requests
 
 QUIET_COMMANDS = ("daemon", "sync")
 
@@ -81,7 +83,11 @@ def fold_quiet_run(db: Database, run_id: int) -> int | None:
         current.direction,
     ):
         return None
-    db.execute("UPDATE runs SET started_at = ? WHERE id = ?", [previous.started_at, run_id])
+    merged = merged_requests(current.requests, previous.requests)
+    db.execute(
+        "UPDATE runs SET started_at = ?, requests = ? WHERE id = ?",
+        [previous.started_at, requests_to_text(merged), run_id],
+    )
     db.execute("DELETE FROM outcomes WHERE run_id = ?", [previous_id])
     db.execute("DELETE FROM runs WHERE id = ?", [previous_id])
     return previous_id
@@ -92,20 +98,24 @@ class _QuietRun:
     command: str
     direction: str
     started_at: str
+    requests: dict[str, RequestStats]
 
 
 def _quiet_run(db: Database, run_id: int) -> _QuietRun | None:
     """The run, if it is a finished, real (not dry) daemon cycle or sync that changed nothing."""
     marks = ", ".join("?" for _ in QUIET_COMMANDS)
     row = db.execute(
-        "SELECT command, direction, started_at FROM runs"
+        "SELECT command, direction, started_at, requests FROM runs"
         f" WHERE id = ? AND command IN ({marks}) AND status = 'ok' AND dry_run = 0"
         " AND finished_at IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM outcomes"
         "   WHERE outcomes.run_id = runs.id AND outcomes.action != 'unchanged')",
         [run_id, *QUIET_COMMANDS],
     ).fetchone()
-    return None if row is None else _QuietRun(*row)
+    if row is None:
+        return None
+    command, direction, started_at, requests = row
+    return _QuietRun(command, direction, started_at, requests_from_text(requests))
 
 
 def _chunks(values: list[int], size: int) -> list[list[int]]:

@@ -2,17 +2,18 @@
 
 A real run writes every outcome to the ledger the moment it is known (a crash keeps what was
 done); a dry run keeps them in memory only, because --dry-run writes nothing anywhere. Workers
-record from several threads, so every method takes the journal's lock.
+record from several threads, so every method takes the journal's lock. When the run finishes,
+the journal asks `requests` what the run asked of each system, and stores that with it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from state import Ledger
-from state.records import COUNT_KEYS, Outcome, RunRecord, RunSummary, count_key
+from state.records import COUNT_KEYS, Outcome, RequestStats, RunRecord, RunSummary, count_key
 
 HEARTBEAT = timedelta(minutes=5)
 
@@ -27,9 +28,11 @@ class RunJournal:
         dry_run: bool,
         now: Callable[[], datetime],
         ledger_lock: threading.RLock,
+        requests: Callable[[], Mapping[str, RequestStats]] = dict,
     ) -> None:
         self._ledger = None if dry_run else ledger
         self._now = now
+        self._requests = requests
         self._lock = ledger_lock
         self.command = command
         self.direction = direction
@@ -86,10 +89,16 @@ class RunJournal:
 
     def finish(self, status: str, message: str | None = None) -> RunRecord:
         finished = self._now()
+        requests = dict(self._requests())
         with self._lock:
             if self._ledger is not None:
                 summary = self._ledger.finish_run(
-                    self.run_id, status, finished, message=message, unchanged=self.quiet_unchanged
+                    self.run_id,
+                    status,
+                    finished,
+                    message=message,
+                    unchanged=self.quiet_unchanged,
+                    requests=requests,
                 )
             else:
                 summary = RunSummary(
@@ -102,5 +111,6 @@ class RunJournal:
                     status=status,
                     counts=dict(self.counts),
                     message=message,
+                    requests=requests,
                 )
             return RunRecord(summary, tuple(self.outcomes))

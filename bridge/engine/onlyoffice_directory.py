@@ -134,19 +134,16 @@ class OnlyofficeDirectory:
         return self._customers[clientid]
 
     def _find_contact(self, customer: PerfexCustomer) -> OnlyofficeContact | None:
-        """An existing company with exactly this name; the lowest id wins if there are several."""
-        name = customer.company.strip()
+        """An existing contact named exactly like the customer: a company, or else a person
+        (Perfex names a customer without a company after its contact person, API notes 4.1);
+        the lowest id wins among equals."""
+        name = " ".join(customer.company.split())
         if not name:
             return None
         rows = self.ctx.onlyoffice.find_contacts(name)
-        matches = [
-            contact
-            for contact in self.ctx.readable(
-                rows, OnlyofficeContact.from_api, "ONLYOFFICE contacts"
-            )
-            if contact.is_company and contact.display_name.strip() == name
-        ]
-        return min(matches, key=lambda c: c.id) if matches else None
+        contacts = self.ctx.readable(rows, OnlyofficeContact.from_api, "ONLYOFFICE contacts")
+        named = [c for c in contacts if " ".join(c.display_name.split()) == name]
+        return min(named, key=lambda c: (not c.is_company, c.id)) if named else None
 
     def _create_contact(self, customer: PerfexCustomer) -> ResolvedContact:
         payload = onlyoffice_company_payload(customer)

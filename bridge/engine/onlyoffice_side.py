@@ -242,7 +242,25 @@ class OnlyofficeSide(InvoiceSide):
         plan.content_change = not self._content_same(work, plan.target)
         if not plan.content_change and plan.current_status == plan.target.status:
             return Prepared(Verdict.SAME)
-        return self._locked(plan) or Prepared(Verdict.WRITE)
+        return self._deal_kept(plan) or self._locked(plan) or Prepared(Verdict.WRITE)
+
+    def _deal_kept(self, plan: OnlyofficePlan) -> Prepared | None:
+        """An invoice linked to a deal keeps the link (a person set it), and ONLYOFFICE accepts
+        the link only while the invoice's contact is a member of the deal (API notes 3.3): a
+        change of customer would have the write refused, so it is refused here, before any
+        write, with what to do."""
+        current, target = plan.current, plan.target
+        if current is None or target is None or not current.entity_id:
+            return None
+        if current.contact_id in (None, target.invoice.contact_id):
+            return None
+        return Prepared(
+            Verdict.REFUSED,
+            f"customer: the invoice is linked to a deal in ONLYOFFICE (id {current.entity_id}) "
+            "and its customer would change; add the new customer to the deal or remove the "
+            "deal link in ONLYOFFICE, then sync again",
+            "deal",
+        )
 
     def _unknown_currency(self, source: PerfexInvoice) -> Prepared | None:
         """ONLYOFFICE refuses an invoice in a currency it does not know (3.3 step 4): say so

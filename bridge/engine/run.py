@@ -5,7 +5,9 @@ single-runner lock (not for a dry run, which writes nothing), settles create int
 by an earlier run that was cut off, runs the pass for the requested direction (Perfex →
 ONLYOFFICE, ONLYOFFICE → Perfex, or both at once), and closes the journal with a status: `ok`,
 `partial` (some records failed or conflicted) or `failed` (the run stopped: credentials
-refused, a system unreachable, a safety stop, or SIGTERM).
+refused, a system unreachable, a safety stop, or SIGTERM). Whatever the status, the run's
+journal gets what the run asked of each system: both clients' request statistics are read
+when it starts and when it ends, and the difference is stored with it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bridge.errors import (
     RetryableError,
     SafetyStop,
 )
+from bridge.http_stats import RequestSnapshot
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
 from mappings.fingerprint import (
@@ -43,7 +46,7 @@ from mappings.fingerprint import (
 from mappings.onlyoffice import OnlyofficeInvoice
 from state import Ledger, Link
 from state.intents import Intent
-from state.records import RunRecord
+from state.records import RequestStats, RunRecord
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,7 @@ class SyncEngine:
             self.ledger.release_lock()
 
     def _run_locked(self, request: RunRequest, progress: Progress | None) -> RunRecord:
+        at_start = self._request_snapshots()
         journal = RunJournal(
             self.ledger,
             command=request.command,
@@ -124,6 +128,7 @@ class SyncEngine:
             dry_run=request.dry_run,
             now=self.now,
             ledger_lock=self._ledger_lock,
+            requests=lambda: self._requests_since(at_start),
         )
         ctx = RunContext(
             perfex=self.perfex,
@@ -169,6 +174,16 @@ class SyncEngine:
             message = f"{self.interrupted_by}: stopped before the end; run again to finish"
             return journal.finish("interrupted", message=message)
         return journal.finish("partial" if journal.has_failures else "ok", message=notes)
+
+    def _request_snapshots(self) -> dict[str, RequestSnapshot]:
+        return {
+            "perfex": self.perfex.request_stats(),
+            "onlyoffice": self.onlyoffice.request_stats(),
+        }
+
+    def _requests_since(self, at_start: dict[str, RequestSnapshot]) -> dict[str, RequestStats]:
+        now = self._request_snapshots()
+        return {system: now[system].since(at_start[system]) for system in now}
 
     def _sync(self, ctx: RunContext, request: RunRequest, progress: Progress | None) -> None:
         settings = self.settings

@@ -1,7 +1,8 @@
 """One run as a single self-contained HTML page (`crm-bridge report RUN_ID --format html`).
 
-Owns the page: inline CSS that also prints well, the run and its counts per kind, the records
-that need a person grouped by reason, the invoices by number (a create in one line; an update
+Owns the page: inline CSS that also prints well, the run and its counts per kind, what the run
+asked of each system (requests, retries and why, the slowest requests), the records that need
+a person grouped by reason, the invoices by number (a create in one line; an update
 as its fields in words, its line diff and its total before and after), then customers,
 products and taxes. Warnings and errors each have their own label and colour. With the systems'
 URLs, every invoice links to its page in both web screens.
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 from html import escape
 
+from bridge.errors import system_name
 from bridge.report.layout import Layout, ProblemGroup, lay_out
 from bridge.report.links import WebLinks
 from bridge.report.reading import FieldChange, LineChange, RecordView
+from bridge.report.traffic import request_summary, slow_label, systems_in_order
 from bridge.report.wording import (
     DRY_RUN_NOTE,
     PROBLEM_ACTIONS,
@@ -26,6 +29,7 @@ from bridge.report.wording import (
     duration_label,
     human_time,
     kind_noun,
+    message_label,
     run_title,
     side_label,
 )
@@ -78,6 +82,8 @@ ul.changes li { margin: .1rem 0; }
 .summary { color: #1d1d1f; }
 .links a { margin-right: .6rem; white-space: nowrap; }
 .empty { color: var(--muted); font-style: italic; }
+ul.requests { margin: 0; padding-left: 1.2rem; }
+ul.requests li { margin: .2rem 0; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10.5px; color: #000; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
@@ -100,7 +106,8 @@ def report_html(
     """The whole page as one string. With the systems' URLs, invoices link to their pages."""
     layout = lay_out(record, failed_only=failed_only, links=WebLinks(perfex_url, onlyoffice_url))
     run = record.run
-    body = [_summary(layout), _counts(layout), *_problems(layout), _shared_warnings(layout)]
+    body = [_summary(layout), _counts(layout), _requests(layout)]
+    body += [*_problems(layout), _shared_warnings(layout)]
     body += [_invoices(layout), _others(layout)]
     if layout.empty:
         empty = "No failed or conflicting records." if failed_only else "Everything was unchanged."
@@ -134,7 +141,9 @@ def _summary(layout: Layout) -> str:
     if layout.failed_only:
         parts.append('<p class="meta">Showing failed and conflicting records only.</p>')
     if run.message:
-        parts.append(f'<p class="error"><span class="tag">Stopped</span> {escape(run.message)}</p>')
+        label = message_label(run)
+        css = "error" if label == "Stopped" else "meta"
+        parts.append(f'<p class="{css}"><span class="tag">{label}</span> {escape(run.message)}</p>')
     return "<header>\n" + "\n".join(parts) + "\n</header>"
 
 
@@ -167,6 +176,30 @@ def _count_cell(key: str, count: int) -> str:
     if count and key == "with_warnings":
         return f'<td class="warned">{count}</td>'
     return f"<td>{count}</td>"
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+def _requests(layout: Layout) -> str:
+    """A line per system: requests, retries and their causes, then its slowest requests."""
+    requests = layout.run.requests
+    if not requests:
+        return ""
+    items = []
+    for system in systems_in_order(requests):
+        stats = requests[system]
+        slowest = " · ".join(escape(slow_label(slow)) for slow in stats.slowest)
+        detail = f'<div class="meta">slowest: {slowest}</div>' if slowest else ""
+        items.append(
+            f"<li><strong>{escape(system_name(system))}</strong>: "
+            f"{escape(request_summary(stats))}{detail}</li>"
+        )
+    return (
+        '<section>\n<h2>Requests</h2>\n<ul class="requests">\n'
+        + "\n".join(items)
+        + "\n</ul>\n</section>"
+    )
 
 
 # -- records that need a person ------------------------------------------------------------

@@ -3,11 +3,16 @@
 Owns that shape exactly: `run` (id, command, direction, dry_run, started_at, finished_at,
 status), `counts` (every key of `COUNT_KEYS`, `with_warnings` included), and `records` with ids
 as strings, `warnings` on every record and times as `2026-11-21T10:00:00Z`. Unchanged records
-are counted but not listed. Two additions leave that shape as it is: `counts_by_kind` (the same
-counts for each of invoice, contact, item and tax) after `counts`, and `details` on a record
-whose engine sent any (names next to the ids in `changes`, line changes, totals, the reason
-code; see "The details contract" in `state.records`). A written record journalled with its
-warnings as its error (engines before warnings existed) shows them as `warnings`.
+are counted but not listed. Three additions leave that shape as it is: `counts_by_kind` (the
+same counts for each of invoice, contact, item and tax) after `counts`; `requests`, what the
+run asked of each system (`{"perfex": {...}, "onlyoffice": {...}}`, each with `requests`,
+`retries`, `retried_because` (cause -> retries: an HTTP status such as "503", or "timeout",
+"reset", "connect", "transport"), `gave_up`, `retry_wait_seconds` and `slowest`, a list of
+`{"method", "path", "seconds"}`, slowest first; `{}` for runs journalled before these were
+counted); and `details` on a record whose engine sent any (names next to the ids in `changes`,
+line changes, totals, the reason code; see "The details contract" in `state.records`). A
+written record journalled with its warnings as its error (engines before warnings existed)
+shows them as `warnings`.
 
 Must not: rename or drop a key of the README's shape, or turn money into numbers (a float
 would lose cents); values in `changes` stay the strings the engine wrote.
@@ -36,6 +41,7 @@ def report_document(record: RunRecord, *, failed_only: bool = False) -> dict[str
         "run": _run(record.run),
         "counts": dict(counts_in_order(record.run)),
         "counts_by_kind": _counts_by_kind(record),
+        "requests": _requests(record.run),
         "records": [_outcome(o) for o in listed_outcomes(record, failed_only=failed_only)],
     }
 
@@ -43,6 +49,23 @@ def report_document(record: RunRecord, *, failed_only: bool = False) -> dict[str
 def _counts_by_kind(record: RunRecord) -> dict[str, dict[str, int]]:
     found = counts_by_kind(record)
     return {kind: found.get(kind, dict.fromkeys(COUNT_KEYS, 0)) for kind in KINDS}
+
+
+def _requests(run: RunSummary) -> dict[str, Any]:
+    return {
+        system: {
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "retried_because": dict(stats.retried_because),
+            "gave_up": stats.gave_up,
+            "retry_wait_seconds": stats.retry_wait_seconds,
+            "slowest": [
+                {"method": slow.method, "path": slow.path, "seconds": slow.seconds}
+                for slow in stats.slowest
+            ],
+        }
+        for system, stats in run.requests.items()
+    }
 
 
 def _run(run: RunSummary) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """One run as plain text, for a terminal or an e-mail.
 
-Owns the layout of `crm-bridge report RUN_ID --format text`: a header, the counts per kind, the
-records that need a person (grouped by reason), the invoices by number (a create in one line, an
-update as its changed fields in words, its line diff and its total before and after), then the
-customers, products and taxes. Warnings say `warning:`, errors `error:`.
+Owns the layout of `crm-bridge report RUN_ID --format text`: a header, the counts per kind, a
+line per system with its requests, retries and slowest request, the records that need a person
+(grouped by reason), the invoices by number (a create in one line, an update as its changed
+fields in words, its line diff and its total before and after), then the customers, products
+and taxes. Warnings say `warning:`, errors `error:`.
 
 Must not: use colour or markup (the text may end up in a mail), or let untrusted text (remote
 error messages, customer names) carry newlines or terminal control characters.
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from bridge.report.layout import Layout, ProblemGroup, lay_out
 from bridge.report.links import WebLinks
 from bridge.report.reading import LineChange, RecordView
+from bridge.report.traffic import request_lines
 from bridge.report.wording import (
     DRY_RUN_NOTE,
     PROBLEM_ACTIONS,
@@ -25,6 +27,7 @@ from bridge.report.wording import (
     duration_label,
     human_time,
     kind_noun,
+    message_label,
     one_line,
     run_title,
 )
@@ -64,8 +67,8 @@ def _header(layout: Layout) -> list[str]:
     lines = [" ".join([title, *notes])]
     lines.append(f"Started {human_time(run.started_at)}, finished {human_time(run.finished_at)}")
     if run.message:
-        lines.append(f"Stopped: {one_line(run.message)}")
-    return lines + _count_lines(layout)
+        lines.append(f"{message_label(run)}: {one_line(run.message)}")
+    return lines + _count_lines(layout) + [one_line(line) for line in request_lines(run.requests)]
 
 
 def _count_lines(layout: Layout) -> list[str]:

@@ -37,6 +37,12 @@ def run_title(run: RunSummary) -> str:
     return "Dry run" if run.dry_run and run.id == 0 else f"Run {run.id}"
 
 
+def message_label(run: RunSummary) -> str:
+    """What a run's message is: why it stopped, or a note on a run that finished (an optional
+    read it went without, failures waiting for their retry)."""
+    return "Stopped" if run.status in ("failed", "interrupted") else "Note"
+
+
 def action_label(action: str, dry_run: bool) -> str:
     return _DRY_VERBS.get(action, action) if dry_run else action
 

@@ -14,10 +14,15 @@ from bridge.sandbox.seed import generate
 def make_rig(tmp_path: Path):
     with rig_factory(tmp_path, "perfex_to_onlyoffice") as make:
 
-        def seeded(invoices: int = 8, seed: int = 3, sync: str = "", **options: object) -> Rig:
-            return make(
-                perfex=generate(seed=seed, invoices=invoices, today=TODAY), sync=sync, **options
-            )
+        def seeded(
+            invoices: int = 8,
+            seed: int = 3,
+            sync: str = "",
+            mix: str = "realistic",
+            **options: object,
+        ) -> Rig:
+            data = generate(seed=seed, invoices=invoices, today=TODAY, mix=mix)
+            return make(perfex=data, sync=sync, **options)
 
         yield seeded
 

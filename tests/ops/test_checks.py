@@ -74,6 +74,28 @@ def test_a_token_without_some_permissions_is_told_which_and_probing_goes_on(
     assert "1 essential check(s) failed and 3 warning(s)" in result.err
 
 
+@pytest.mark.parametrize(
+    ("direction", "code", "verdict"),
+    [("perfex_to_onlyoffice", 0, "warn"), ("both", 4, "FAIL"), ("onlyoffice_to_perfex", 4, "FAIL")],
+)
+def test_the_invoice_search_is_essential_only_when_perfex_is_written(
+    make_rig, monkeypatch, direction: str, code: int, verdict: str
+) -> None:
+    """Only a write to Perfex looks its invoices up by number: a token made for a one-way sync
+    into ONLYOFFICE needs no search permission on invoices."""
+    rig = make_rig(direction=direction)
+    rig.environ["PERFEX_API_TOKEN"] = rig.perfex.store.issue_token(
+        {"invoices": ["get"], "customers": ["get", "search_get"], "items": ["get"]}
+    )
+    result = rig.cli("check", monkeypatch=monkeypatch)
+
+    assert result.code == code, result.text
+    search = line_for(result, "invoice search")
+    assert search.startswith(verdict) and "lacks the `invoices` permission `search_get`" in search
+    if verdict == "warn":
+        assert "only needed once [sync].direction writes to Perfex" in search
+
+
 def test_on_module_3_the_common_endpoints_name_their_own_permissions(make_rig, monkeypatch) -> None:
     rig = make_rig(perfex_version="3")
     rig.environ["PERFEX_API_TOKEN"] = rig.perfex.store.issue_token(

@@ -84,7 +84,8 @@ def problem(action: str, source_id: str, error: str) -> Outcome:
 def test_interface_example_is_reproduced_exactly() -> None:
     outcomes = (unchanged(1), UPDATED, *(unchanged(n) for n in range(2, 41)))
     rendered = json.loads(report_json(RunRecord(RUN, outcomes)))
-    by_kind = rendered.pop("counts_by_kind")  # the one addition to the documented shape
+    by_kind = rendered.pop("counts_by_kind")  # additions to the documented shape
+    assert rendered.pop("requests") == {}  # a run journalled without request statistics
     assert rendered == json.loads(INTERFACE_EXAMPLE)
     assert list(rendered) == ["run", "counts", "records"]
     assert list(rendered["counts"]) == list(COUNTS)
@@ -150,7 +151,7 @@ def test_dry_run_with_id_zero_renders_the_same_shape() -> None:
     dry = replace(RUN, id=0, dry_run=True)
     rendered = json.loads(report_json(RunRecord(dry, (UPDATED,))))
     assert rendered["run"]["id"] == 0 and rendered["run"]["dry_run"] is True
-    assert set(rendered) == {"run", "counts", "counts_by_kind", "records"}
+    assert set(rendered) == {"run", "counts", "counts_by_kind", "requests", "records"}
     assert rendered["records"][0]["action"] == "updated"
 
 

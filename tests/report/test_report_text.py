@@ -209,6 +209,13 @@ def test_stopped_and_interrupted_runs_say_why() -> None:
     assert "Stopped: stopped by SIGTERM" in text
 
 
+def test_a_note_on_a_run_that_finished_is_not_called_a_stop() -> None:
+    noted = replace(RUN, status="partial", message="the Perfex tax list was not available")
+    text = report_text(RunRecord(noted, ()))
+    assert "Note: the Perfex tax list was not available" in text
+    assert "Stopped" not in text
+
+
 def test_untrusted_text_cannot_break_lines_or_drive_the_terminal() -> None:
     hostile = invoice("failed", "62", "INV-000062", error="bad\n\x1b[2J\x1b[31mFAKE line\u202e")
     name = "Evil\n\x1b[31mCorp"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from state import COUNT_KEYS, Ledger, Outcome
+from state import COUNT_KEYS, Ledger, Outcome, RequestStats, SlowRequest
 from state.migrations import ledger_migrations
 from state.records import tally
 
@@ -399,3 +399,66 @@ def test_a_ledger_from_before_warnings_is_migrated_and_reads_the_same(tmp_path: 
     with sqlite3.connect(path) as conn:
         names = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert names[:2] == ["0001_initial", "0002_outcome_warnings_details"]
+
+
+# -- what a run asked of each system -----------------------------------------------------------
+
+PERFEX_REQUESTS = RequestStats(
+    requests=2041,
+    retries=37,
+    retried_because={"503": 31, "timeout": 6},
+    gave_up=1,
+    retry_wait_seconds=41.25,
+    slowest=(
+        SlowRequest("GET", "/api/invoices/58", 2.3),
+        SlowRequest("PUT", "/api/invoices/59", 1.75),
+    ),
+)
+
+
+def test_a_runs_requests_are_stored_with_it_and_read_back_by_every_reader() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("backfill", "perfex_to_onlyoffice", False, T0)
+    requests = {"perfex": PERFEX_REQUESTS, "onlyoffice": RequestStats(requests=12)}
+    summary = ledger.finish_run(run_id, "ok", T0, requests=requests)
+
+    assert summary.requests == requests
+    assert ledger.run(run_id).run.requests == requests
+    assert ledger.runs()[0].requests == requests
+    assert ledger.latest_runs_by_command()[0].requests == requests
+
+
+def test_a_run_finished_without_requests_reads_as_none_counted() -> None:
+    ledger = Ledger.in_memory()
+    run_id = ledger.start_run("sync", "both", False, T0)
+    assert ledger.finish_run(run_id, "failed", T0, message="stopped").requests == {}
+
+
+def test_a_ledger_from_before_request_statistics_gains_them_and_keeps_its_runs(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.db"
+    old = Database(path)
+    ledger_migrations.apply(old, stop_before="0004_run_requests")
+    old.execute(
+        "INSERT INTO runs (id, command, direction, dry_run, started_at, finished_at, status)"
+        " VALUES (1, 'sync', 'both', 0, ?, ?, 'ok')",
+        ["2026-11-21T10:00:00+00:00", "2026-11-21T10:00:04+00:00"],
+    )
+    old.conn.commit()
+    old.close()
+
+    ledger = Ledger.open(path)
+    assert ledger.run(1).run.requests == {}
+    run_id = ledger.start_run("sync", "both", False, T0)
+    ledger.finish_run(run_id, "ok", T0, requests={"perfex": PERFEX_REQUESTS})
+    assert ledger.run(run_id).run.requests == {"perfex": PERFEX_REQUESTS}
+    ledger.close()
+    with sqlite3.connect(path) as conn:
+        names = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert names[:4] == [
+        "0001_initial",
+        "0002_outcome_warnings_details",
+        "0003_sync_memory",
+        "0004_run_requests",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from state import Ledger, Link, Outcome
+from state import Ledger, Link, Outcome, RequestStats, SlowRequest
 
 T0 = datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
 DIRECTION = "perfex_to_onlyoffice"
@@ -22,11 +22,14 @@ def run(
     status: str = "ok",
     direction: str = DIRECTION,
     unchanged: int = 0,
+    requests: dict[str, RequestStats] | None = None,
 ) -> int:
     run_id = ledger.start_run(command, direction, False, started)
     for number, action in enumerate(actions):
         ledger.record_outcome(run_id, outcome(action, str(number)))
-    ledger.finish_run(run_id, status, started + timedelta(seconds=5), unchanged=unchanged)
+    ledger.finish_run(
+        run_id, status, started + timedelta(seconds=5), unchanged=unchanged, requests=requests
+    )
     return run_id
 
 
@@ -107,6 +110,48 @@ def test_a_stretch_of_quiet_cycles_becomes_one_row_spanning_it() -> None:
     assert stretch.run.started_at == T0 + timedelta(minutes=5)
     assert stretch.run.finished_at == T0 + timedelta(minutes=15, seconds=5)
     assert stretch.run.counts["unchanged"] == 40  # what the latest cycle saw, not a sum
+
+
+def test_a_folded_stretch_adds_up_the_requests_of_its_cycles() -> None:
+    """Retries during a quiet stretch stay visible: the row spanning it counts them all."""
+    ledger = Ledger.in_memory()
+    first = {
+        "perfex": RequestStats(
+            requests=10,
+            retries=2,
+            retried_because={"503": 2},
+            retry_wait_seconds=1.5,
+            slowest=(SlowRequest("GET", "/api/invoices", 3.0),),
+        )
+    }
+    second = {
+        "perfex": RequestStats(
+            requests=10,
+            retries=1,
+            retried_because={"503": 1},
+            gave_up=1,
+            retry_wait_seconds=0.5,
+            slowest=(SlowRequest("GET", "/api/invoices/7", 4.0),),
+        ),
+        "onlyoffice": RequestStats(requests=3),
+    }
+    older = run(ledger, "daemon", T0, unchanged=40, requests=first)
+    newer = run(ledger, "daemon", T0 + timedelta(minutes=5), unchanged=40, requests=second)
+    assert ledger.fold_quiet_run(newer) == older
+
+    stretch = ledger.run(newer).run.requests
+    assert stretch["perfex"] == RequestStats(
+        requests=20,
+        retries=3,
+        retried_because={"503": 3},
+        gave_up=1,
+        retry_wait_seconds=2.0,
+        slowest=(
+            SlowRequest("GET", "/api/invoices/7", 4.0),
+            SlowRequest("GET", "/api/invoices", 3.0),
+        ),
+    )
+    assert stretch["onlyoffice"] == RequestStats(requests=3)
 
 
 def test_an_eventful_cycle_ends_the_stretch_and_ids_keep_growing() -> None:
