@@ -20,10 +20,9 @@ ONLYOFFICE status moves batched (one request per distinct move over the whole ru
 customers, products and taxes the target gained at their fewest writes (ONLYOFFICE: company and
 its billing address 2, product 1, tax 1; Perfex: customer 1, +1 on 2.x to learn its id).
 
-Invoices that fail do so the way they do for real users: the seeded data makes ONLYOFFICE's
-per-line tax rounding miss Perfex's total by a cent on a few percent of invoices, which the
-default `money_mismatch = "fail"` refuses; the reverse scenario adds invoices in a currency the
-config does not map to a Perfex currency id.
+Invoices that fail do so the way they do for real users: in the no-change scenario one
+invoice in 200 has a line whose quantity the database holds as NULL; the reverse scenario adds
+invoices in a currency the config does not map to a Perfex currency id.
 """
 
 from __future__ import annotations
@@ -129,9 +128,13 @@ def changed(launcher: Launcher, args: argparse.Namespace, invoices: int) -> None
 
 
 def no_change(launcher: Launcher, args: argparse.Namespace, invoices: int) -> None:
-    bench, _ = _mirrored(launcher, args, invoices)
+    failing = max(1, invoices // 200)
+    bench, _ = _mirrored(launcher, args, invoices, broken=failing)
     try:
-        print_title(f"sync with no change: {_setting(args, invoices)}")
+        print_title(
+            f"sync with no change: {_setting(args, invoices)}, {failing} of them failing "
+            "since the backfill on a broken line"
+        )
         measured = _measure(bench, args, "sync")
         floor = Floor((("list pages", _lists(bench, invoices)),))
         print_figures(measured, invoices, "listed invoice", floor)
@@ -162,12 +165,17 @@ def incremental(launcher: Launcher, args: argparse.Namespace, invoices: int) -> 
         bench.close()
 
 
-def _mirrored(launcher: Launcher, args: argparse.Namespace, invoices: int) -> tuple[Bench, list]:
+def _mirrored(
+    launcher: Launcher, args: argparse.Namespace, invoices: int, *, broken: int = 0
+) -> tuple[Bench, list]:
     """A bench whose Perfex invoices were backfilled and synced once (set-up, not measured);
-    with the Perfex ids of the invoices that were created in ONLYOFFICE."""
+    with the Perfex ids of the invoices that were created in ONLYOFFICE. `broken` invoices
+    have a line whose quantity the database holds as NULL, so they fail in both set-up runs
+    and wait for their next scheduled retry."""
     bench = _bench(launcher, args)
     try:
         bench.seed("perfex", invoices, args.seed)
+        _break_lines(bench, broken, args.seed)
         bench.set_up("backfill")
         report = bench.latest_report()
         bench.set_up("sync")
@@ -180,6 +188,14 @@ def _mirrored(launcher: Launcher, args: argparse.Namespace, invoices: int) -> tu
         if r.get("kind", "invoice") == "invoice" and r["action"] == "created"
     )
     return bench, linked
+
+
+def _break_lines(bench: Bench, count: int, seed: int) -> None:
+    """`count` invoices with one line whose quantity reads as null (a half-done import)."""
+    store = bench.sandbox.perfex_app.store
+    admin = bench.perfex_admin()
+    for ident in random.Random(seed + 1).sample(sorted(store.invoices), count):
+        admin.damage("line", store.lines_of(ident)[0].id, "qty", "null")
 
 
 def _edit_in_perfex(bench: Bench, invoice_ids: list[int]) -> None:

@@ -32,6 +32,8 @@ so the journal stores it as given and reports render whatever is there:
 - `reason`: a short stable code that groups failures and skips, next to the human `error`:
   "rounding", "number_in_use", "unparsable_row", "locked", "deleted", "placeholder_draft",
   "conflict", ...
+- `retry_at`: for a failed record the run did not try again because its scheduled retry is
+  not due (its rows did not change), when that retry is due, e.g. "2026-11-21T10:15:00+00:00".
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ from bridge.errors import (
 from mappings.changes import onlyoffice_changes
 from mappings.fingerprint import onlyoffice_fingerprint, onlyoffice_row_fingerprint
 from mappings.line_diff import diff_line_views, onlyoffice_line_views
-from mappings.onlyoffice import OnlyofficeInvoice
+from mappings.onlyoffice import OnlyofficeInvoice, slim_invoice_row
 from mappings.ownership import onlyoffice_update_body
 from mappings.perfex import PerfexInvoice, TaxSpec
 from mappings.problems import MappingError, MappingProblem
@@ -114,7 +114,8 @@ class OnlyofficeSide(InvoiceSide):
     def _listed(self, raw: Any, index: int) -> Listed:
         number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
         keys = self._keys(number, raw.get("issueDate") if isinstance(raw, dict) else None)
-        return Listed("onlyoffice", _raw_id(raw, index), number, raw, self._parse_row, keys)
+        record_id = _raw_id(raw, index)
+        return Listed("onlyoffice", record_id, number, raw, self._parse_row, keys, slim_invoice_row)
 
     def _keys(self, number: str | None, issued: Any) -> tuple[str, ...]:
         """The number itself, and Perfex's key for it (its digits and the year issued: Perfex

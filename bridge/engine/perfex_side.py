@@ -50,7 +50,7 @@ from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
 from mappings.line_diff import diff_line_views, perfex_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import perfex_update_body_keeping
-from mappings.perfex import PERFEX_DRAFT_NUMBER, PerfexInvoice
+from mappings.perfex import PERFEX_DRAFT_NUMBER, PerfexInvoice, slim_invoice_row
 from mappings.problems import MappingError, MappingProblem
 from mappings.status import PerfexStatus
 from mappings.tax_evidence import description_key
@@ -149,7 +149,8 @@ class PerfexSide(InvoiceSide):
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number, keys = self._raw_number(raw)
-        return Listed("perfex", _raw_id(raw, index), number, raw, self._parse_row, keys)
+        record_id = _raw_id(raw, index)
+        return Listed("perfex", record_id, number, raw, self._parse_row, keys, slim_invoice_row)
 
     def _raw_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
         """The number as the other side shows it, and the keys an ONLYOFFICE invoice with that

@@ -53,13 +53,14 @@ class Listed:
         raw: Any,
         parse: Callable[[Any], tuple[Any, str]],
         keys: tuple[str, ...] = (),
+        slim: Callable[[Any], Any] | None = None,
     ) -> None:
         self.side = side
         self.record_id = record_id
         self.number = number
         self.keys = keys  # under which an unlinked invoice of the other side carries it
-        self.digest = raw_digest(raw)
-        self._raw = raw
+        self.digest = raw_digest(raw)  # of the whole row: any change counts
+        self._raw = slim(raw) if slim is not None else raw  # what `parse` reads, and no more
         self._parse = parse
         self._parsed: tuple[Any | None, str | None, str | None] | None = None
 

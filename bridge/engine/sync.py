@@ -50,7 +50,7 @@ from bridge.engine.sides import PENDING, InvoiceFacts, InvoiceSide, Listed, Work
 from bridge.engine.stages import Stages
 from bridge.errors import SafetyStop
 from mappings.problems import MappingError
-from state import Link
+from state import Link, Outcome, Problem
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,38 @@ class InvoiceSync:
         if problem.next_try_at <= self.ctx.now():
             return True
         self.ctx.journal.count_waiting()
+        self.ctx.journal.record(self._still_failing(pair, problem))
         return False
+
+    def _still_failing(self, pair: Pair, problem: Problem) -> Outcome:
+        """A failed record left for its retry is still failed: the run reports it with the
+        error it last failed with (no request asked again), so no report reads as clean."""
+        listed = {side: row for side, row in pair.listed().items() if row is not None}
+        if len(listed) == 1:
+            source = next(iter(listed))
+        else:
+            source = self.direction.source or problem.side
+        target = other(source)
+        ids = (
+            {"perfex": pair.link.perfex_id, "onlyoffice": pair.link.onlyoffice_id}
+            if pair.link
+            else {}
+        )
+        ids.update({side: row.record_id for side, row in listed.items()})
+        return Outcome(
+            kind="invoice",
+            source=source,
+            source_id=ids.get(source, problem.record_id),
+            target=target,
+            target_id=ids.get(target),
+            number=problem.number,
+            action="failed",
+            error=problem.error,
+            details={
+                "reason": problem.reason or "failed_before",
+                "retry_at": problem.next_try_at.isoformat() if problem.next_try_at else None,
+            },
+        )
 
     def _observe(self, work: Work) -> None:
         states = {side: self._state(work, side) for side in SIDES}
