@@ -10,7 +10,9 @@ Must not: do I/O, unwrap envelopes (the adapter does), or build write payloads (
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -179,22 +181,41 @@ _NESTED_FIELDS_READ = {
 }
 
 
-def slim_invoice_row(raw: Any) -> Any:
+def slim_invoice_row(raw: Any, share: Callable[[str], str] | None = None) -> Any:
     """A list row with only what `OnlyofficeInvoice.from_api` reads (contacts lose their
     photo links, the creator and currency objects their display data): what a run keeps of
-    thousands of rows until it needs them, at a fraction of the memory."""
+    thousands of rows until it needs them, at a fraction of the memory. `share` (`sys.intern`,
+    say) lets rows hold one copy of the texts they repeat: terms, notes, dates, ids."""
     if not isinstance(raw, dict):
         return raw
     slim: dict[str, Any] = {}
     for key, value in raw.items():
-        name = str(key).lower()
-        if name not in _INVOICE_FIELDS_READ:
+        kept = _kept_field(key)
+        if kept is None:
             continue
-        nested = _NESTED_FIELDS_READ.get(name)
-        if nested is not None and isinstance(value, dict):
-            value = {k: v for k, v in value.items() if str(k).lower() in nested}
+        if kept and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if _kept_nested(kept, k)}
+            if share is not None:
+                value = {k: share(v) if v.__class__ is str else v for k, v in value.items()}
+        elif share is not None and value.__class__ is str:
+            value = share(value)
         slim[key] = value
     return slim
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_field(key: Any) -> frozenset[str] | None:
+    """None for a field `from_api` does not read; else the parts of it read when it is an
+    object (empty: all of it). Cached per spelling: rows repeat the same few keys."""
+    name = str(key).lower()
+    if name not in _INVOICE_FIELDS_READ:
+        return None
+    return _NESTED_FIELDS_READ.get(name, frozenset())
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_nested(kept: frozenset[str], key: Any) -> bool:
+    return str(key).lower() in kept
 
 
 def _contact_name(row: RawRecord) -> str:

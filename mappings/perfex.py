@@ -10,7 +10,7 @@ Must not: do I/O, compute totals (see `money.py`) or build write payloads (see `
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -245,12 +245,20 @@ INVOICE_FIELDS_READ = (
 )
 
 
-def slim_invoice_row(raw: Any) -> Any:
+def slim_invoice_row(raw: Any, share: Callable[[str], str] | None = None) -> Any:
     """A list row with only the fields `PerfexInvoice.from_api` reads: what a run keeps of
-    thousands of rows until it needs them, at a fraction of the memory."""
+    thousands of rows until it needs them, at a fraction of the memory. `share` (`sys.intern`,
+    say) lets rows hold one copy of the texts they repeat: terms, notes, dates, ids."""
     if not isinstance(raw, dict):
         return raw
-    return {name: raw[name] for name in INVOICE_FIELDS_READ if name in raw}
+    if share is None:
+        return {name: raw[name] for name in INVOICE_FIELDS_READ if name in raw}
+    return {
+        name: share(value) if value.__class__ is str else value
+        for name in INVOICE_FIELDS_READ
+        if name in raw
+        for value in (raw[name],)
+    }
 
 
 def _owned(row: RawRecord) -> dict[str, str]:

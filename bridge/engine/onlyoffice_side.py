@@ -25,7 +25,9 @@ Must not: write to Perfex, or decide content (`mappings.to_onlyoffice` does).
 
 from __future__ import annotations
 
+import functools
 import itertools
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -103,19 +105,21 @@ class OnlyofficeSide(InvoiceSide):
         self.directory = OnlyofficeDirectory(ctx)
         self._evidence: TaxEvidence | None = None
         self._known_currencies: frozenset[str] | None = None
+        # List rows kept slim, the texts they repeat (terms, notes, dates) held once.
+        self._slim = functools.partial(slim_invoice_row, share=sys.intern)
         self._lock = threading.Lock()
 
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        rows = self.ctx.onlyoffice.list_invoices()
+        rows = self.ctx.onlyoffice.iter_invoices()  # a page at a time: rows are kept slim
         return [self._listed(raw, index) for index, raw in enumerate(rows)]
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
         keys = self._keys(number, raw.get("issueDate") if isinstance(raw, dict) else None)
         record_id = _raw_id(raw, index)
-        return Listed("onlyoffice", record_id, number, raw, self._parse_row, keys, slim_invoice_row)
+        return Listed("onlyoffice", record_id, number, raw, self._parse_row, keys, self._slim)
 
     def _keys(self, number: str | None, issued: Any) -> tuple[str, ...]:
         """The number itself, and Perfex's key for it (its digits and the year issued: Perfex

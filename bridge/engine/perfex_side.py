@@ -25,6 +25,8 @@ decide content (`mappings.to_perfex` does).
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +44,7 @@ from bridge.engine.sides import (
     Work,
     WriteReport,
     Written,
+    consuming,
 )
 from bridge.engine.tax_evidence import WRITTEN_FACT, history_of, written_fact
 from bridge.errors import AnswerLost, NumberInUse, RemoteError, RetryableError
@@ -139,18 +142,20 @@ class PerfexSide(InvoiceSide):
         self.directory = PerfexDirectory(ctx)
         self._lock = threading.Lock()
         self._customer_names: dict[str, str] | None = None
+        # List rows kept slim, the texts they repeat (terms, notes, dates) held once.
+        self._slim = functools.partial(slim_invoice_row, share=sys.intern)
 
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
         return [
-            self._listed(raw, index) for index, raw in enumerate(self.ctx.perfex.list_invoices())
+            self._listed(raw, index) for index, raw in consuming(self.ctx.perfex.list_invoices())
         ]
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number, keys = self._raw_number(raw)
         record_id = _raw_id(raw, index)
-        return Listed("perfex", record_id, number, raw, self._parse_row, keys, slim_invoice_row)
+        return Listed("perfex", record_id, number, raw, self._parse_row, keys, self._slim)
 
     def _raw_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
         """The number as the other side shows it, and the keys an ONLYOFFICE invoice with that

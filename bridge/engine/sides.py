@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -85,6 +85,16 @@ class Listed:
     @property
     def error(self) -> str | None:
         return self._parsed_row()[2]
+
+
+def consuming(rows: list[Any]) -> Iterator[tuple[int, Any]]:
+    """`enumerate(rows)`, emptying `rows` as it goes: a whole list row is freed as soon as
+    its slim `Listed` exists, so a run never holds both forms of every row at once."""
+    rows.reverse()
+    index = 0
+    while rows:
+        yield index, rows.pop()
+        index += 1
 
 
 def raw_digest(raw: Any) -> str:
