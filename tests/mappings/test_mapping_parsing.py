@@ -269,3 +269,12 @@ def test_an_onlyoffice_contact_list_that_is_no_list_is_named(field: str, value: 
     raw = {"id": 10, "displayName": "Acme Ltd", "isCompany": True, field: value}
     with pytest.raises(MappingError, match=f"ONLYOFFICE contact 10: {field}: expected a list"):
         OnlyofficeContact.from_api(raw)
+
+
+def test_a_ten_thousand_character_value_is_quoted_by_its_start_on_one_line() -> None:
+    pasted = "Lorem ipsum\ndolor " * 1000
+    with pytest.raises(MappingError) as caught:
+        PerfexInvoice.from_api(perfex_raw(date=pasted))
+    message = str(caught.value)
+    assert message.startswith("Perfex invoice 58: date: expected a date like 2024-03-01, got 'Lor")
+    assert len(message) <= 330 and "\n" not in message and message.endswith("…")
