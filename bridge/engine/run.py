@@ -31,6 +31,7 @@ from bridge.errors import (
     RecordRejected,
     RetryableError,
     SafetyStop,
+    UnreadableAnswer,
 )
 from bridge.onlyoffice import OnlyofficeClient
 from bridge.perfex import PerfexClient
@@ -216,7 +217,7 @@ class SyncEngine:
                 continue
             try:
                 link = self._adoptable(ctx, intent)
-            except (RetryableError, AnswerLost, RecordRejected) as error:
+            except (RetryableError, AnswerLost, RecordRejected, UnreadableAnswer) as error:
                 log.warning("open intent %s left for later: %s", intent.natural_key, error)
                 continue
             if link is None:
