@@ -26,6 +26,7 @@ Must not: write to Perfex, or decide content (`mappings.to_onlyoffice` does).
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -61,7 +62,7 @@ from mappings.line_diff import diff_line_views, onlyoffice_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import onlyoffice_update_body
 from mappings.perfex import PerfexInvoice, TaxSpec
-from mappings.problems import MappingError, MappingProblem
+from mappings.problems import MappingError, MappingProblem, clipped
 from mappings.status import DRAFT, PAID, SENT, OnlyofficeStatus, status_path
 from mappings.to_onlyoffice import (
     OnlyofficeNeeds,
@@ -74,6 +75,8 @@ from mappings.to_onlyoffice import (
 ONLYOFFICE_OPEN_STATUSES = frozenset({OnlyofficeStatus.DRAFT, OnlyofficeStatus.SENT})
 STATUS_BATCH = 100  # invoice ids per status move request
 STATUS_NAMES = {int(status): status.name.title() for status in OnlyofficeStatus}
+NUMBER_CHARS = 40  # the most of an unparsable row's id or number a report shows
+RAW_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}")
 
 
 @dataclass
@@ -110,15 +113,31 @@ class OnlyofficeSide(InvoiceSide):
         return [self._listed(raw, index) for index, raw in enumerate(rows)]
 
     def _listed(self, raw: Any, index: int) -> Listed:
-        record_id = _raw_id(raw, index)
-        number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
+        record_id = _raw_id(raw)
+        if record_id is None:
+            error = f"ONLYOFFICE invoice list row {index + 1}: id: missing"
+            return self._unreadable(raw, f"row {index + 1}", error)
         try:
             row = OnlyofficeInvoice.from_api(raw)
         except MappingError as error:
-            return Listed("onlyoffice", record_id, number, error=str(error))
+            return self._unreadable(raw, record_id, str(error))
         return Listed(
             "onlyoffice", record_id, row.number, row=row, row_fp=onlyoffice_row_fingerprint(row)
         )
+
+    def _unreadable(self, raw: Any, record_id: str, error: str) -> Listed:
+        """A row that cannot be parsed, with the pairing keys its `number` and `issueDate`
+        still give (see `pairing_keys`)."""
+        number = raw.get("number") if isinstance(raw, dict) else None
+        if not isinstance(number, str) or not number.strip():
+            return Listed("onlyoffice", record_id, None, error=error)
+        keys: tuple[str, ...] = (number,)
+        parsed = self.mapping.number_format.parse(number)
+        year = _raw_year(raw.get("issueDate"))
+        if parsed is not None and year is not None:
+            keys = (number, f"{parsed.number}/{year}")
+        shown = clipped(number, NUMBER_CHARS)
+        return Listed("onlyoffice", record_id, shown, error=error, keys=keys)
 
     def read(self, record_id: str) -> OnlyofficeInvoice:
         return OnlyofficeInvoice.from_api(self.ctx.onlyoffice.get_invoice(record_id))
@@ -621,9 +640,16 @@ def _refusal(problem: MappingProblem) -> Prepared:
     return Prepared(verdict, str(problem), code.get(problem.field, "refused"))
 
 
-def _raw_id(raw: Any, index: int) -> str:
+def _raw_id(raw: Any) -> str | None:
+    """A row's id as a string, or None when it has none to read one by."""
     if isinstance(raw, dict):
         value = raw.get("id")
         if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    return f"row {index + 1}"
+            return clipped(str(value).strip(), NUMBER_CHARS)
+    return None
+
+
+def _raw_year(value: Any) -> int | None:
+    """The year an unparsable row's `issueDate` still shows (not .NET's empty year 1)."""
+    match = RAW_DATE.match(value) if isinstance(value, str) else None
+    return int(match[1]) if match is not None and int(match[1]) > 1 else None

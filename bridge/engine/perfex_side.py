@@ -26,10 +26,10 @@ decide content (`mappings.to_perfex` does).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from bridge.engine.context import RunContext
 from bridge.engine.perfex_directory import PerfexDirectory, ResolvedCustomer
@@ -49,8 +49,9 @@ from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
 from mappings.line_diff import diff_line_views, perfex_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import perfex_update_body_keeping
-from mappings.perfex import PerfexInvoice
-from mappings.problems import MappingError, MappingProblem
+from mappings.perfex import PERFEX_DRAFT_NUMBER, PerfexInvoice
+from mappings.problems import MappingError, MappingProblem, clipped
+from mappings.raw import RawRecord
 from mappings.status import PerfexStatus
 from mappings.to_perfex import (
     PerfexRefs,
@@ -61,6 +62,8 @@ from mappings.to_perfex import (
 )
 
 MAX_REWRITES = 3
+NUMBER_CHARS = 40  # the most of an unparsable row's id or number a report shows
+T = TypeVar("T")
 PERFEX_OPEN_STATUSES = frozenset(
     {PerfexStatus.UNPAID, PerfexStatus.PARTIALLY_PAID, PerfexStatus.OVERDUE, PerfexStatus.DRAFT}
 )
@@ -146,14 +149,42 @@ class PerfexSide(InvoiceSide):
         ]
 
     def _listed(self, raw: Any, index: int) -> Listed:
-        record_id = _raw_id(raw, index)
+        record_id = _raw_id(raw)
+        if record_id is None:
+            error = f"Perfex invoice list row {index + 1}: id: missing"
+            return self._unreadable(raw, f"row {index + 1}", error)
         try:
             row = PerfexInvoice.from_api(raw)
         except MappingError as error:
-            return Listed("perfex", record_id, _raw_number(raw), error=str(error))
+            return self._unreadable(raw, record_id, str(error))
         return Listed(
             "perfex", record_id, self._number(row), row=row, row_fp=perfex_row_fingerprint(row)
         )
+
+    def _unreadable(self, raw: Any, record_id: str, error: str) -> Listed:
+        """A row that cannot be parsed, with the number its readable fields still give."""
+        number, keys = self._raw_number(raw)
+        return Listed("perfex", record_id, number, error=error, keys=keys)
+
+    def _raw_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
+        """The display number and pairing keys of an unparsable row, as far as its `number`,
+        `prefix` and `date` can be read; a placeholder draft number names nothing."""
+        if not isinstance(raw, dict):
+            return None, ()
+        row = RawRecord(raw, "Perfex invoice")
+        number = _readable(lambda: row.integer("number"))
+        if number is None or number == PERFEX_DRAFT_NUMBER:
+            return None, ()
+        prefix = _readable(lambda: row.text("prefix")) or ""
+        day = _readable(lambda: row.iso_date("date"))
+        fmt = self.mapping.number_format
+        if day is not None:
+            shown = clipped(fmt.format(prefix, number, day.year), NUMBER_CHARS)
+            return shown, (shown, f"{number}/{day.year}")
+        if "{year" not in fmt.pattern:
+            shown = clipped(fmt.format(prefix, number, 0), NUMBER_CHARS)
+            return shown, (shown,)
+        return clipped(f"{prefix}{number}", NUMBER_CHARS), ()
 
     def _number(self, row: PerfexInvoice) -> str:
         if row.is_placeholder_draft:
@@ -507,15 +538,18 @@ def _reason_code(field_name: str) -> str:
     }.get(field_name.split(":")[-1].strip(), "refused")
 
 
-def _raw_id(raw: Any, index: int) -> str:
+def _raw_id(raw: Any) -> str | None:
+    """A row's id as a string, or None when it has none to read one by."""
     if isinstance(raw, dict):
         value = raw.get("id")
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    return f"row {index + 1}"
-
-
-def _raw_number(raw: Any) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("number"), str | int):
-        return f"{raw.get('prefix') or ''}{raw['number']}"
+            return clipped(str(value).strip(), NUMBER_CHARS)
     return None
+
+
+def _readable(read: Callable[[], T]) -> T | None:
+    """One field of a row that cannot be parsed as a whole, or None when it is unreadable too."""
+    try:
+        return read()
+    except MappingError:
+        return None

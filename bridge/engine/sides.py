@@ -31,7 +31,9 @@ PENDING = "pending"
 @dataclass(frozen=True)
 class Listed:
     """One row of a side's invoice list. `row` is None when the row cannot be parsed; `error`
-    then says which field and value (the record fails, the run goes on)."""
+    then says which field and value (the record fails, the run goes on), and `keys` holds the
+    pairing keys its readable fields still give, so that the other side's invoice with that
+    number pairs with it (and waits with it) instead of being taken for a new one."""
 
     side: str
     record_id: str
@@ -39,6 +41,7 @@ class Listed:
     row: Any | None = None
     row_fp: str | None = None
     error: str | None = None
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

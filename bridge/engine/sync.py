@@ -275,7 +275,7 @@ class InvoiceSync:
         if listed is None:
             return SideState.ABSENT
         if listed.error is not None:
-            work.docs.setdefault("unreadable", f"{name(side)} {listed.error}")
+            work.docs.setdefault("unreadable", _unreadable(side, listed.record_id, listed.error))
             work.docs.setdefault("unreadable_side", side)
             return SideState.UNREADABLE
         if link is None:
@@ -301,7 +301,7 @@ class InvoiceSync:
         try:
             work.docs[side] = self.sides[side].read(record_id)
         except MappingError as error:
-            work.docs.setdefault("unreadable", f"{name(side)} invoice {record_id}: {error}")
+            work.docs.setdefault("unreadable", _unreadable(side, record_id, str(error)))
             work.docs.setdefault("unreadable_side", side)
             return None
         return work.docs[side]
@@ -420,7 +420,7 @@ def pair_rows(
     unlinked row whose number a linked invoice on the other side carries is marked taken."""
 
     def keys(side: str, row: Listed) -> tuple[str, ...]:
-        return sides[side].pairing_keys(row.row) if row.row is not None else ()
+        return sides[side].pairing_keys(row.row) if row.row is not None else row.keys
 
     by_id = {side: {row.record_id: row for row in listed[side]} for side in SIDES}
     pairs = [
@@ -506,13 +506,19 @@ def _taken_reason(work: Work) -> str:
 
 
 def _index(side: InvoiceSide, rows: Iterable[Listed]) -> dict[str, Listed]:
+    """Rows by pairing key; an unreadable row is indexed by the keys it still gives."""
     index: dict[str, Listed] = {}
     for row in rows:
-        if row.row is None:
-            continue
-        for key in side.pairing_keys(row.row):
+        for key in side.pairing_keys(row.row) if row.row is not None else row.keys:
             index.setdefault(key, row)
     return index
+
+
+def _unreadable(side: str, record_id: str, error: str) -> str:
+    """Why a record could not be read, naming its system and the record once."""
+    if error.startswith(name(side)):
+        return error
+    return f"{name(side)} invoice {record_id}: {error}"
 
 
 def _problem_side(link: Link | None, pair: Pair) -> str:
