@@ -43,7 +43,14 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
 )
-from bridge.errors import AnswerLost, NumberInUse, RemoteError, RetryableError
+from bridge.errors import (
+    AnswerLost,
+    CredentialsRejected,
+    NumberInUse,
+    RemoteError,
+    RetryableError,
+    Unreachable,
+)
 from mappings.changes import perfex_changes
 from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
 from mappings.line_diff import diff_line_views, perfex_line_views
@@ -140,6 +147,7 @@ class PerfexSide(InvoiceSide):
         self.directory = PerfexDirectory(ctx)
         self._lock = threading.Lock()
         self._customer_names: dict[str, str] | None = None
+        self._customers_unlisted = False  # the customer list could not be read this run
 
     # -- observing ------------------------------------------------------------------------
 
@@ -226,18 +234,37 @@ class PerfexSide(InvoiceSide):
         )
 
     def customer_name(self, clientid: str) -> str:
-        """The company of a Perfex customer, from one listing of all customers per run."""
+        """The company of a Perfex customer, from one listing of all customers per run. When
+        that list cannot be read (one customer holding text that is not UTF-8 empties it:
+        Perfex API notes 1.3), each customer is read on its own, so only the invoices of a
+        customer that cannot be read wait."""
         with self._lock:
             if self._customer_names is None:
                 self._customer_names = self._list_customer_names()
-            return self._customer_names.get(clientid, "")
+            known = self._customer_names.get(clientid)
+        if known is None and self._customers_unlisted:
+            known = _company(self.ctx.perfex.get_customer(clientid))
+            with self._lock:
+                self._customer_names[clientid] = known
+        return known or ""
 
     def _list_customer_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for raw in self.ctx.perfex.list_customers():
-            if isinstance(raw, dict) and raw.get("userid") is not None:
-                names[str(raw["userid"])] = str(raw.get("company") or "").strip()
-        return names
+        try:
+            rows = self.ctx.perfex.list_customers()
+        except RemoteError as error:
+            if isinstance(error, CredentialsRejected | Unreachable):
+                raise
+            self.ctx.journal.note(
+                f"Perfex's customer list could not be read ({clipped(str(error), 160)}); "
+                "customers were read one by one"
+            )
+            self._customers_unlisted = True
+            return {}
+        return {
+            str(raw["userid"]): _company(raw)
+            for raw in rows
+            if isinstance(raw, dict) and raw.get("userid") is not None
+        }
 
     # -- as the target of a write -----------------------------------------------------------
 
@@ -490,6 +517,10 @@ class PerfexSide(InvoiceSide):
             fingerprint=perfex_fingerprint(desired),
             facts={"perfex_line_taxes": _line_taxes(desired)},
         )
+
+
+def _company(raw: Any) -> str:
+    return str(raw.get("company") or "").strip() if isinstance(raw, dict) else ""
 
 
 def _line_taxes(invoice: PerfexInvoice) -> list[list[Any]]:
