@@ -45,6 +45,7 @@ from bridge.engine.sides import (
     Work,
     WriteReport,
     Written,
+    each_alone,
 )
 from bridge.engine.tax_evidence import PerfexTaxes, perfex_taxes
 from bridge.errors import (
@@ -428,9 +429,10 @@ class OnlyofficeSide(InvoiceSide):
                     )
                     continue
                 work.plan.final_row = row
-        for work in live:
-            if work.error is None:
-                work.written = self._written(work.plan)
+        each_alone(live, self._record_written)
+
+    def _record_written(self, work: Work) -> None:
+        work.written = self._written(work.plan)
 
     def report(self, work: Work) -> WriteReport:
         plan: OnlyofficePlan = work.plan

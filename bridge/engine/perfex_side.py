@@ -42,6 +42,7 @@ from bridge.engine.sides import (
     Work,
     WriteReport,
     Written,
+    each_alone,
 )
 from bridge.errors import (
     AnswerLost,
@@ -361,12 +362,12 @@ class PerfexSide(InvoiceSide):
     def after_writes(self, works: Sequence[Work]) -> None:
         if not self.ctx.dry_run:
             self._learn_new_ids([w for w in works if w.plan.target_id is None])
-            for work in works:
-                if work.plan.current is None and work.plan.target_id is not None:
-                    self._follow_up(work)
-        for work in works:
-            if work.plan.target_id is not None and work.error is None:
-                work.written = self._written(work.plan)
+            created = [w for w in works if w.plan.current is None and w.plan.target_id]
+            each_alone(created, self._follow_up)
+        each_alone([w for w in works if w.plan.target_id is not None], self._record_written)
+
+    def _record_written(self, work: Work) -> None:
+        work.written = self._written(work.plan)
 
     def report(self, work: Work) -> WriteReport:
         plan: PerfexPlan = work.plan

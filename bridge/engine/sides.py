@@ -14,7 +14,7 @@ share, and each stage touches only its own part of it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +22,7 @@ from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.engine.plan import Decision, Prepared
+from bridge.errors import CredentialsRejected, Unreachable
 from state import Link
 
 # Stored in place of a side's fingerprint while a write to it is unfinished.
@@ -122,6 +123,21 @@ class Work:
         if listed is not None:
             return listed.record_id
         return self.link.id_on(side) if self.link is not None else None
+
+
+def each_alone(works: Sequence[Work], step: Callable[[Work], None]) -> None:
+    """`step(work)` for each pair of a batch step that has not failed yet; an error becomes
+    that pair's own (`work.error`, recorded as its failure), so a batch step never fails the
+    pairs it did not fail. Credentials refused or a system unreachable still end the run."""
+    for work in works:
+        if work.error is not None:
+            continue
+        try:
+            step(work)
+        except (CredentialsRejected, Unreachable):
+            raise
+        except Exception as error:  # a bug in one pair's step must not fail the others
+            work.error = error
 
 
 class InvoiceSide(ABC):

@@ -48,7 +48,7 @@ from bridge.engine.plan import (
 )
 from bridge.engine.sides import PENDING, InvoiceFacts, InvoiceSide, Listed, Work
 from bridge.engine.stages import Stages
-from bridge.errors import SafetyStop
+from bridge.errors import BridgeError, SafetyStop
 from mappings.problems import MappingError
 from state import Link
 
@@ -133,7 +133,8 @@ class InvoiceSync:
             stages.once(works, self.sides[side].after_writes, after_stop=True)
         for work in window:
             if work.error is not None and not work.done:
-                self._failed(work, work.error, internal=False)
+                internal = not isinstance(work.error, BridgeError | MappingError)
+                self._failed(work, work.error, internal=internal)
                 work.done = True
         stages.each(window, self.finisher.finish, after_stop=True, only=_written)
 
