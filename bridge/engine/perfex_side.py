@@ -324,6 +324,9 @@ class PerfexSide(InvoiceSide):
         unnamed = {line.item_id for line in lines if not line.description.strip()}
         taxes = self.directory.taxes(tax_ids)
         items = self.directory.items(unnamed) if unnamed else {}
+        unreadable = self._unreadable_reference(source, taxes, items)
+        if unreadable is not None:
+            return unreadable
         needs = perfex_needs(source, taxes, items)
         if isinstance(needs, MappingProblem):
             return needs
@@ -332,6 +335,25 @@ class PerfexSide(InvoiceSide):
             customer = ResolvedCustomer(UNKNOWN_CUSTOMER, contact.billing_address)
         refs = PerfexRefs(clientid=customer.clientid, billing=customer.billing)
         return onlyoffice_to_perfex(source, needs, refs, self.mapping, current)
+
+    def _unreadable_reference(
+        self, source: OnlyofficeInvoice, taxes: dict[int, Any], items: dict[int, Any]
+    ) -> MappingProblem | None:
+        """A line that names an ONLYOFFICE tax or product whose row cannot be read: the
+        invoice waits, naming that row (its rate or title cannot be carried)."""
+        for number, line in enumerate(source.lines or (), start=1):
+            for tax in (line.tax1_id, line.tax2_id):
+                detail = self.directory.unreadable_taxes.get(str(tax))
+                if tax > 0 and tax not in taxes and detail is not None:
+                    return MappingProblem(
+                        "invoiceLines", f"line {number} uses a tax that cannot be read ({detail})"
+                    )
+            detail = self.directory.unreadable_items.get(str(line.item_id))
+            if not line.description.strip() and line.item_id not in items and detail:
+                return MappingProblem(
+                    "invoiceLines", f"line {number} names a product that cannot be read ({detail})"
+                )
+        return None
 
     def resolve(self, work: Work) -> None:
         plan: PerfexPlan = work.plan
