@@ -46,6 +46,7 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
     each_alone,
+    listed_alone,
 )
 from bridge.engine.tax_evidence import PerfexTaxes, perfex_taxes
 from bridge.errors import (
@@ -110,8 +111,7 @@ class OnlyofficeSide(InvoiceSide):
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        rows = self.ctx.onlyoffice.list_invoices()
-        return [self._listed(raw, index) for index, raw in enumerate(rows)]
+        return listed_alone("onlyoffice", self.ctx.onlyoffice.list_invoices(), self._listed)
 
     def _listed(self, raw: Any, index: int) -> Listed:
         record_id = _raw_id(raw)

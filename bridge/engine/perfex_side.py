@@ -43,6 +43,7 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
     each_alone,
+    listed_alone,
 )
 from bridge.errors import (
     AnswerLost,
@@ -153,9 +154,7 @@ class PerfexSide(InvoiceSide):
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        return [
-            self._listed(raw, index) for index, raw in enumerate(self.ctx.perfex.list_invoices())
-        ]
+        return listed_alone("perfex", self.ctx.perfex.list_invoices(), self._listed)
 
     def _listed(self, raw: Any, index: int) -> Listed:
         record_id = _raw_id(raw)

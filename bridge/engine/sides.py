@@ -13,6 +13,7 @@ share, and each stage touches only its own part of it.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from bridge.engine.context import RunContext
 from bridge.engine.plan import Decision, Prepared
 from bridge.errors import CredentialsRejected, Unreachable
 from state import Link
+
+log = logging.getLogger(__name__)
 
 # Stored in place of a side's fingerprint while a write to it is unfinished.
 PENDING = "pending"
@@ -123,6 +126,26 @@ class Work:
         if listed is not None:
             return listed.record_id
         return self.link.id_on(side) if self.link is not None else None
+
+
+def listed_alone(
+    system: str, rows: Sequence[Any], listed: Callable[[Any, int], Listed]
+) -> list[Listed]:
+    """`listed(raw, index)` for every row of a list; an unexpected error in reading one row
+    (a parse error is `listed`'s own business) becomes that row's error, so a bug met on one
+    record never stops the run: the record fails, naming an internal error and `-v`."""
+    found = []
+    for index, raw in enumerate(rows):
+        try:
+            found.append(listed(raw, index))
+        except Exception as error:  # a bug in reading one row must not stop the others
+            # The traceback is for -v; the report already says what failed.
+            log.debug("internal error reading %s invoice row %d", system, index + 1, exc_info=True)
+            record_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+            text = " ".join(str(error).split())[:160] or type(error).__name__
+            reason = f"internal error ({type(error).__name__}): {text}; run with -v for details"
+            found.append(Listed(system, record_id or f"row {index + 1}", None, error=reason))
+    return found
 
 
 def each_alone(works: Sequence[Work], step: Callable[[Work], None]) -> None:
