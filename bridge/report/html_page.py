@@ -26,6 +26,7 @@ from bridge.report.wording import (
     duration_label,
     human_time,
     kind_noun,
+    message_label,
     run_title,
     side_label,
 )
@@ -134,7 +135,8 @@ def _summary(layout: Layout) -> str:
     if layout.failed_only:
         parts.append('<p class="meta">Showing failed and conflicting records only.</p>')
     if run.message:
-        parts.append(f'<p class="error"><span class="tag">Stopped</span> {escape(run.message)}</p>')
+        label = message_label(run)
+        parts.append(f'<p class="error"><span class="tag">{label}</span> {escape(run.message)}</p>')
     return "<header>\n" + "\n".join(parts) + "\n</header>"
 
 

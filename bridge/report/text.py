@@ -25,6 +25,7 @@ from bridge.report.wording import (
     duration_label,
     human_time,
     kind_noun,
+    message_label,
     one_line,
     run_title,
 )
@@ -64,7 +65,7 @@ def _header(layout: Layout) -> list[str]:
     lines = [" ".join([title, *notes])]
     lines.append(f"Started {human_time(run.started_at)}, finished {human_time(run.finished_at)}")
     if run.message:
-        lines.append(f"Stopped: {one_line(run.message)}")
+        lines.append(f"{message_label(run)}: {one_line(run.message)}")
     return lines + _count_lines(layout)
 
 

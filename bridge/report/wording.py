@@ -32,9 +32,18 @@ _DIRECTIONS = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 
+STOPPED_STATUSES = frozenset({"failed", "interrupted"})
+
+
 def run_title(run: RunSummary) -> str:
     """`Run 12`; a dry run that was not journalled has id 0 and is just `Dry run`."""
     return "Dry run" if run.dry_run and run.id == 0 else f"Run {run.id}"
+
+
+def message_label(run: RunSummary) -> str:
+    """What a run's message is: why it stopped, or (for a run that finished) a note on what
+    it went without, such as a hint it could not read."""
+    return "Stopped" if run.status in STOPPED_STATUSES else "Note"
 
 
 def action_label(action: str, dry_run: bool) -> str:

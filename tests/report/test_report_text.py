@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from run_samples import (
     CREATED,
     DRAFT,
@@ -207,6 +208,14 @@ def test_stopped_and_interrupted_runs_say_why() -> None:
     text = report_text(RunRecord(stopped, ()))
     assert " · interrupted · " in text.splitlines()[0]
     assert "Stopped: stopped by SIGTERM" in text
+
+
+@pytest.mark.parametrize("status", ["ok", "partial"])
+def test_a_run_that_finished_notes_what_it_went_without_and_does_not_say_stopped(status) -> None:
+    note = "the Perfex items catalogue was not available (403)"
+    text = report_text(RunRecord(replace(RUN, status=status, message=note), ()))
+    assert f"Note: {note}" in text
+    assert "Stopped" not in text
 
 
 def test_untrusted_text_cannot_break_lines_or_drive_the_terminal() -> None:
