@@ -15,17 +15,17 @@ Must not: decide which taxes a line carries (`mappings.taxes` does).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.errors import CredentialsRejected, RemoteError, Unreachable
 from mappings.onlyoffice import OnlyofficeTax
 from mappings.perfex import PerfexTax, TaxSpec
-from mappings.problems import MappingError
+from mappings.problems import MappingError, clipped
 
-log = logging.getLogger(__name__)
+NOTE_CHARS = 300  # the most of a server's answer a note quotes
 
 
 @dataclass(frozen=True)
@@ -64,37 +64,32 @@ def _optional(ctx: RunContext, what: str, read):  # type: ignore[no-untyped-def]
 
 
 def _short(error: Exception) -> str:
-    return " ".join(str(error).split())[:160]
+    return clipped(str(error), NOTE_CHARS)
 
 
 def _tax_list(ctx: RunContext) -> tuple[TaxSpec, ...]:
-    found = []
-    for raw in ctx.perfex.tax_data():
-        try:
-            found.append(PerfexTax.from_api(raw))
-        except MappingError as error:
-            log.warning("a Perfex tax row was skipped: %s", error)
-    return tuple(found)
+    return tuple(ctx.readable(ctx.perfex.tax_data(), PerfexTax.from_api, "the Perfex tax list"))
 
 
 def _catalogue_hints(ctx: RunContext) -> dict[str, TaxSpec]:
     hints: dict[str, TaxSpec] = {}
-    for item in ctx.perfex.list_items():
-        if not isinstance(item, dict) or not item.get("taxname") or item.get("taxrate") is None:
-            continue
-        try:
-            tax = PerfexTax.from_api({"name": item["taxname"], "taxrate": item["taxrate"]})
-        except MappingError:
-            continue
-        hints.setdefault(str(item.get("description") or "").strip(), tax)
+    items = ctx.readable(ctx.perfex.list_items(), _catalogue_hint, "the Perfex items catalogue")
+    for hint in items:
+        if hint is not None:
+            hints.setdefault(*hint)
     return hints
 
 
+def _catalogue_hint(item: Any) -> tuple[str, TaxSpec] | None:
+    """A catalogue item's description and first tax; None for an item without a tax."""
+    if not isinstance(item, dict):
+        raise MappingError("Perfex item", f"expected a JSON object, got {type(item).__name__}")
+    if not item.get("taxname") and item.get("taxrate") is None:
+        return None
+    tax = PerfexTax.from_api({"name": item.get("taxname"), "taxrate": item.get("taxrate")})
+    return str(item.get("description") or "").strip(), tax
+
+
 def _onlyoffice_taxes(ctx: RunContext) -> tuple[TaxSpec, ...]:
-    found = []
-    for raw in ctx.onlyoffice.list_taxes():
-        try:
-            found.append(OnlyofficeTax.from_api(raw).spec)
-        except MappingError:
-            continue
-    return tuple(found)
+    taxes = ctx.readable(ctx.onlyoffice.list_taxes(), OnlyofficeTax.from_api, "ONLYOFFICE taxes")
+    return tuple(tax.spec for tax in taxes)
