@@ -111,7 +111,9 @@ class OnlyofficeSide(InvoiceSide):
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        return listed_alone("onlyoffice", self.ctx.onlyoffice.list_invoices(), self._listed)
+        return listed_alone(
+            "onlyoffice", self.ctx.onlyoffice.list_invoices(), self._listed, self._unreadable
+        )
 
     def _listed(self, raw: Any, index: int) -> Listed:
         record_id = _raw_id(raw)

@@ -154,7 +154,9 @@ class PerfexSide(InvoiceSide):
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        return listed_alone("perfex", self.ctx.perfex.list_invoices(), self._listed)
+        return listed_alone(
+            "perfex", self.ctx.perfex.list_invoices(), self._listed, self._unreadable
+        )
 
     def _listed(self, raw: Any, index: int) -> Listed:
         record_id = _raw_id(raw)

@@ -129,11 +129,16 @@ class Work:
 
 
 def listed_alone(
-    system: str, rows: Sequence[Any], listed: Callable[[Any, int], Listed]
+    system: str,
+    rows: Sequence[Any],
+    listed: Callable[[Any, int], Listed],
+    unreadable: Callable[[Any, str, str], Listed],
 ) -> list[Listed]:
     """`listed(raw, index)` for every row of a list; an unexpected error in reading one row
-    (a parse error is `listed`'s own business) becomes that row's error, so a bug met on one
-    record never stops the run: the record fails, naming an internal error and `-v`."""
+    (a parse error is `listed`'s own business) becomes that row's error through
+    `unreadable(raw, record_id, reason)`, which keeps what the row still shows of its number.
+    So a bug met on one record never stops the run: the record fails, naming an internal
+    error and `-v`."""
     found = []
     for index, raw in enumerate(rows):
         try:
@@ -141,11 +146,25 @@ def listed_alone(
         except Exception as error:  # a bug in reading one row must not stop the others
             # The traceback is for -v; the report already says what failed.
             log.debug("internal error reading %s invoice row %d", system, index + 1, exc_info=True)
-            record_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
-            text = " ".join(str(error).split())[:160] or type(error).__name__
-            reason = f"internal error ({type(error).__name__}): {text}; run with -v for details"
-            found.append(Listed(system, record_id or f"row {index + 1}", None, error=reason))
+            found.append(_internal(system, raw, index, error, unreadable))
     return found
+
+
+def _internal(
+    system: str,
+    raw: Any,
+    index: int,
+    error: Exception,
+    unreadable: Callable[[Any, str, str], Listed],
+) -> Listed:
+    record_id = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+    record_id = record_id or f"row {index + 1}"
+    text = " ".join(str(error).split())[:160] or type(error).__name__
+    reason = f"internal error ({type(error).__name__}): {text}; run with -v for details"
+    try:
+        return unreadable(raw, record_id, reason)
+    except Exception:  # what the row shows of its number is a nicety, never a second failure
+        return Listed(system, record_id, None, error=reason)
 
 
 def each_alone(works: Sequence[Work], step: Callable[[Work], None]) -> None:
