@@ -390,7 +390,8 @@ class InvoiceSync:
         """One record's failure: recorded, and the target marked pending when a write to it
         may have happened, so the next run finishes the job instead of calling it an edit."""
         if internal:
-            log.exception("internal error while syncing invoice %s", work.number)
+            # The report names the error and points to -v; the traceback is for -v only.
+            log.debug("internal error while syncing invoice %s", work.number, exc_info=error)
         if work.wrote:
             self.finisher.mark_pending(work)
         self.finisher.record(work, "failed", error=describe(error, internal=internal))
