@@ -23,7 +23,7 @@ class MappingError(ValueError):
     of the value)."""
 
     def __init__(self, field: str, message: str) -> None:
-        field, message = clipped(field, FIELD_CHARS), clipped(message, REASON_CHARS)
+        field, message = _tail(field, FIELD_CHARS), clipped(message, REASON_CHARS)
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
@@ -45,3 +45,9 @@ class MappingProblem:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+def _tail(text: str, limit: int) -> str:
+    """`text` on one line, its start cut when longer: a field's own name comes last."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else "…" + line[-(limit - 1) :]

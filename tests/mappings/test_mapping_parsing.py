@@ -278,3 +278,8 @@ def test_a_ten_thousand_character_value_is_quoted_by_its_start_on_one_line() -> 
     message = str(caught.value)
     assert message.startswith("Perfex invoice 58: date: expected a date like 2024-03-01, got 'Lor")
     assert len(message) <= 330 and "\n" not in message and message.endswith("…")
+
+
+def test_a_ten_thousand_character_id_still_leaves_the_field_named() -> None:
+    with pytest.raises(MappingError, match=r"^ONLYOFFICE invoice x{39}…: id: expected a whole"):
+        OnlyofficeInvoice.from_api(onlyoffice_raw(id="x" * 10_000))
