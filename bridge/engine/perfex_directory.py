@@ -224,10 +224,11 @@ class PerfexDirectory:
 
 def _unreadable_by(rejected: list[tuple[Any, str]], key: str) -> dict[str, str]:
     """What rows left out as unreadable still show under `key` (an id, a company name), as
-    text, with why each was left out."""
+    text, with why each was left out; rows that do not even show that are under ""."""
     found: dict[str, str] = {}
     for raw, detail in rejected:
         value = raw.get(key) if isinstance(raw, dict) else None
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            found.setdefault(str(value).strip(), detail)
+        shows = isinstance(value, str | int) and not isinstance(value, bool)
+        text = str(value).strip() if shows else ""
+        found.setdefault(text if key != "id" or text.isdigit() else "", detail)
     return found

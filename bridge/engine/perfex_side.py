@@ -342,18 +342,19 @@ class PerfexSide(InvoiceSide):
     ) -> MappingProblem | None:
         """A line that names an ONLYOFFICE tax or product whose row cannot be read: the
         invoice waits, naming that row (its rate or title cannot be carried)."""
+        unreadable_taxes = self.directory.unreadable_taxes
+        unreadable_items = self.directory.unreadable_items
         for number, line in enumerate(source.lines or (), start=1):
             for tax in (line.tax1_id, line.tax2_id):
-                detail = self.directory.unreadable_taxes.get(str(tax))
-                if tax > 0 and tax not in taxes and detail is not None:
-                    return MappingProblem(
-                        "invoiceLines", f"line {number} uses a tax that cannot be read ({detail})"
-                    )
-            detail = self.directory.unreadable_items.get(str(line.item_id))
-            if not line.description.strip() and line.item_id not in items and detail:
-                return MappingProblem(
-                    "invoiceLines", f"line {number} names a product that cannot be read ({detail})"
-                )
+                if tax > 0 and tax not in taxes:
+                    problem = _unreadable_row(number, "uses", "tax", tax, unreadable_taxes)
+                    if problem is not None:
+                        return problem
+            if not line.description.strip() and line.item_id not in items:
+                item = line.item_id
+                problem = _unreadable_row(number, "names", "product", item, unreadable_items)
+                if problem is not None:
+                    return problem
         return None
 
     def resolve(self, work: Work) -> None:
@@ -541,6 +542,26 @@ class PerfexSide(InvoiceSide):
             fingerprint=perfex_fingerprint(desired),
             facts={"perfex_line_taxes": _line_taxes(desired)},
         )
+
+
+def _unreadable_row(
+    line: int, verb: str, what: str, record_id: int, unreadable: dict[str, str]
+) -> MappingProblem | None:
+    """The problem of a line whose tax or product is not among the rows that could be read:
+    its own row is unreadable, or a row that does not even show its id is."""
+    detail = unreadable.get(str(record_id))
+    if detail is not None:
+        return MappingProblem(
+            "invoiceLines", f"line {line} {verb} a {what} that cannot be read ({detail})"
+        )
+    detail = unreadable.get("")
+    if detail is not None:
+        return MappingProblem(
+            "invoiceLines",
+            f"line {line} {verb} ONLYOFFICE {what} {record_id}, which the list does not show; "
+            f"a row of it cannot be read ({detail})",
+        )
+    return None
 
 
 def _company(raw: Any) -> str:
