@@ -22,12 +22,13 @@ from pathlib import Path
 import pytest
 from rigs import TODAY, CliResult, Rig
 
+from bridge.sandbox.perfex_admin import DRAFT_NUMBER
 from bridge.sandbox.seed import SeedData, generate
 from state import Ledger
 
 MIX = "simple"
 BOOKS: SeedData = generate(seed=7, invoices=30, today=TODAY, mix=MIX)
-PLACEHOLDER = 1_000_000_000  # the number Perfex gives every draft until it is sent
+PLACEHOLDER = DRAFT_NUMBER  # the number Perfex gives every draft until it is sent
 PERFEX_DRAFT = 6
 
 Pick = Callable[[Rig], int]

@@ -15,6 +15,7 @@ from isolation_world import (
     BOOKS,
     ONLYOFFICE_DAMAGE,
     PERFEX_DAMAGE,
+    PLACEHOLDER,
     UTF8,
     Damage,
     carried_numbers,
@@ -153,7 +154,7 @@ def _onlyoffice_product(rig) -> tuple[int, set[str]]:  # noqa: ANN001
     return item, {
         perfex_number(i)
         for i in store.invoices.values()
-        if i.number != 1_000_000_000
+        if i.number != PLACEHOLDER
         and any(line.description == "Consulting" for line in store.lines_of(i.id))
     }
 
@@ -165,7 +166,7 @@ def _onlyoffice_tax(rig) -> tuple[int, set[str]]:  # noqa: ANN001
     return tax.id, {
         perfex_number(i)
         for i in store.invoices.values()
-        if i.number != 1_000_000_000
+        if i.number != PLACEHOLDER
         and any(t.name == "Reduced VAT" for line in store.lines_of(i.id) for t in line.taxes)
     }
 
@@ -178,7 +179,7 @@ def _onlyoffice_company(rig) -> tuple[int, set[str]]:  # noqa: ANN001
     return company, {
         perfex_number(i)
         for i in store.invoices.values()
-        if int(i.clientid) == customer.row["userid"] and i.number != 1_000_000_000
+        if int(i.clientid) == customer.row["userid"] and i.number != PLACEHOLDER
     }
 
 
