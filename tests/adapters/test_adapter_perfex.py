@@ -18,6 +18,7 @@ from bridge.errors import (
     NumberInUse,
     RateLimited,
     RecordRejected,
+    RemoteError,
     RetryableError,
     Unreachable,
     UnreadableAnswer,
@@ -360,7 +361,7 @@ def test_token_never_appears_in_an_error(make_http, status, body) -> None:
     perfex = PerfexClient(make_http(retry=RetryPolicy(max_attempts=2)), TOKEN)
     kwargs = {"json": body} if isinstance(body, dict) else {"body": body}
     responses.put(_url("/api/invoices/5"), status=status, **kwargs)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RemoteError) as caught:
         perfex.update_invoice(5, {"number": "1"})
     error = caught.value
     assert TOKEN not in str(error)
