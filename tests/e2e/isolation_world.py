@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -45,10 +45,9 @@ class Damage:
     field: str
     how: str
     pick: Pick
-    affected: Affected = lambda rig, record_id: set()  # noqa: E731 (invoice numbers)
+    affected: Affected = lambda rig, record_id: set()  # the invoice numbers it fails
     says: tuple[str, ...] = ()  # in each affected invoice's error
     note: tuple[str, ...] = ()  # in the run's note (an optional read went without)
-    label: str = field(default="", compare=False)
 
     def apply(self, rig: Rig) -> int:
         record_id = self.pick(rig)
@@ -58,7 +57,7 @@ class Damage:
 
     @property
     def id(self) -> str:
-        return self.label or f"{self.side}-{self.kind}-{self.field}-{self.how}"
+        return f"{self.side}-{self.kind}-{self.field}-{self.how}"
 
 
 # -- what each system holds, by invoice number ----------------------------------------------
@@ -198,8 +197,6 @@ def onlyoffice_product_without_text(rig: Rig) -> int:
     title): the one place a product row is read when ONLYOFFICE is the source."""
     invoice_id = onlyoffice_invoice(rig, 5)
     lines = rig.onlyoffice_admin.lines_of(invoice_id)
-    from dataclasses import replace
-
     rig.onlyoffice_admin.set_lines(invoice_id, [replace(lines[0], description=""), *lines[1:]])
     return rig.onlyoffice.store.invoice(invoice_id).lines[0].item_id
 
