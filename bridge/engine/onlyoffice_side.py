@@ -193,6 +193,9 @@ class OnlyofficeSide(InvoiceSide):
         target = perfex_to_onlyoffice(source_doc, needs, refs, self.mapping)
         if isinstance(target, MappingProblem):
             return False
+        # What a write would leave: a payment recorded in ONLYOFFICE is kept (two-way).
+        current = OnlyofficePlan(needs, None, target_doc, target_doc.status)
+        target = self._keeping_payment(current, target)
         return onlyoffice_fingerprint(target.invoice) == onlyoffice_fingerprint(target_doc)
 
     def expected(
