@@ -129,8 +129,9 @@ def _system(
         try:
             findings.append(Finding(area, "ok", f"{probe.label}: {probe.read()}"))
         except BridgeError as error:
+            answered = any(finding.status == "ok" for finding in findings)
             findings.append(_judged(area, probe, error, seen))
-            if _hopeless(error):
+            if _hopeless(error, answered):
                 findings.append(Finding(area, "warn", "further probes skipped: fix the above"))
                 break
     return findings + seen.notes
@@ -139,15 +140,18 @@ def _system(
 def _judged(area: str, probe: Probe, error: BridgeError, seen: _Seen) -> Finding:
     text = _permission_text(probe, error, seen) or f"{probe.label}: {error}"
     if not probe.essential:
-        return Finding(area, "warn", f"{text}; {probe.without}" if probe.without else text)
+        text = f"{text.rstrip('.')}; {probe.without}" if probe.without else text
+        return Finding(area, "warn", text)
     code = EXIT_CONFIG if isinstance(error, ConfigError) else EXIT_REMOTE
     return Finding(area, "fail", text, code)
 
 
-def _hopeless(error: BridgeError) -> bool:
-    """Credentials refused or nothing reachable: every further probe would say the same."""
+def _hopeless(error: BridgeError, answered: bool) -> bool:
+    """Credentials refused or nothing reachable: every further probe would say the same.
+    A page that is not the API's on one path, once other paths of the system have answered,
+    is that path's problem (an install without the items controller, say), not the system's."""
     if isinstance(error, Unreachable):
-        return True
+        return error.status is None or not answered
     return isinstance(error, CredentialsRejected) and not _lacks_permission(error)
 
 

@@ -10,6 +10,8 @@
         ├── RetryableError           try again later: timeouts, resets, 429, 5xx
         │   ├── RateLimited          refused before anything was done (429, quota): safe to repeat
         │   └── AnswerLost           a write may have been applied but its answer never came
+        ├── UnreadableAnswer         an answer came, but nothing in it can be read; asking
+        │                            again gets the same (a record on the server must be fixed)
         └── RecordRejected           skip this record: validation, not found, conflict
             ├── NotFound             the record does not exist (or is not editable: ONLYOFFICE)
             └── NumberInUse          the invoice number is already taken on the target
@@ -89,6 +91,11 @@ class RateLimited(RetryableError):
 
 class AnswerLost(RetryableError):
     """A write went out and no answer came back: it may or may not have been applied."""
+
+
+class UnreadableAnswer(RemoteError):
+    """The server answered with a body that cannot be read, and would answer the same again:
+    the record (or list) asked for fails, the run goes on where it can."""
 
 
 class RecordRejected(RemoteError):

@@ -26,6 +26,7 @@ from bridge.errors import (
     RemoteError,
     RetryableError,
     Unreachable,
+    UnreadableAnswer,
 )
 from bridge.http import Response, default_classify, error_facts
 
@@ -209,7 +210,17 @@ def _no_api_sentence(response: Response) -> str:
     )
 
 
-def _unreadable(response: Response) -> RetryableError:
+def _unreadable(response: Response) -> RemoteError:
+    if not response.text.strip():
+        # PHP's json_encode fails on text that is not valid UTF-8 and the module prints its
+        # `false` as nothing: one such record empties every answer that carries it, the same
+        # way each time (perfex-api.md 1.3), so asking again is no use.
+        return UnreadableAnswer(
+            f"{response.where} answered {response.status} with an empty body, which the API "
+            "module sends when a record in its answer holds text that is not valid UTF-8; "
+            "correct that text in Perfex (a name, note or line pasted from elsewhere)",
+            **error_facts(response, None),
+        )
     return RetryableError(
         f"{response.where} answered {response.status} with a body that is not JSON",
         **error_facts(response, None),

@@ -27,6 +27,9 @@ _API_DATE_TIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:T\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d{1,7})?(?:Z|[+-]\d{2}:\d{2})?)?"
 )
+# API notes 2.4: a missing or minimum date (.NET's DateTime.MinValue) prints as this day; it
+# names no real day, like MySQL's zero date on the Perfex side.
+_NO_DATE = "0001-01-01"
 _EMAIL = 1  # ContactInfoType.Email (API notes 7.4)
 _BILLING = 3  # AddressCategory.Billing (API notes 7.4)
 
@@ -40,6 +43,8 @@ def _api_date(row: RawRecord, name: str) -> date:
     match = _API_DATE_TIME.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise row.error(name, f"expected an ApiDateTime like 2024-05-01T00:00:00Z, got {value!r}")
+    if match["date"] == _NO_DATE:
+        raise row.error(name, f'"{value}" is not a date')
     return row.date_from(name, match["date"])
 
 
@@ -326,18 +331,28 @@ class OnlyofficeContact:
 
 def _emails(row: RawRecord) -> tuple[str, ...]:
     found: list[str] = []
-    for info in row.get("commonData") or []:
+    for info in _list(row, "commonData"):
         item = _reader(info, f"{row.what}: commonData")
         if item.get("infoType") in (_EMAIL, "Email") and item.text("data").strip():
             found.append(item.text("data").strip())
     return tuple(found)
 
 
+def _list(row: RawRecord, name: str) -> list[Any]:
+    """A list field; missing or null reads as empty."""
+    value = row.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise row.error(name, f"expected a list, got {type(value).__name__}")
+    return value
+
+
 def _billing_address(row: RawRecord) -> Address | None:
     """The primary Billing (category 3) address, else the first Billing one, else None."""
     billing = [
         address
-        for address in row.get("addresses") or []
+        for address in _list(row, "addresses")
         if isinstance(address, dict) and _reader(address, "address").get("category") == _BILLING
     ]
     billing.sort(key=lambda address: _reader(address, "address").get("isPrimary") is not True)

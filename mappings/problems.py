@@ -12,14 +12,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The most of a field name and of a reason a message keeps: a reason quotes the raw value, and a
+# damaged row may hold 10,000 characters where a date belongs; the report needs only its start.
+FIELD_CHARS = 120
+REASON_CHARS = 200
+
 
 class MappingError(ValueError):
-    """A raw API value could not be parsed. The message names the field."""
+    """A raw API value could not be parsed. The message names the field (and quotes the start
+    of the value)."""
 
     def __init__(self, field: str, message: str) -> None:
+        field, message = _tail(field, FIELD_CHARS), clipped(message, REASON_CHARS)
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis when longer."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +45,9 @@ class MappingProblem:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+def _tail(text: str, limit: int) -> str:
+    """`text` on one line, its start cut when longer: a field's own name comes last."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else "…" + line[-(limit - 1) :]

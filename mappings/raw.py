@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from mappings.money import parse_money
-from mappings.problems import MappingError
+from mappings.problems import MappingError, clipped
 
 _INTEGER = re.compile(r"[+-]?\d+")
 MYSQL_ZERO_DATE = "0000-00-00"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+LABEL_CHARS = 40  # the most of a record's id an error quotes to name the record
 
 
 class RawRecord:
@@ -41,7 +42,7 @@ class RawRecord:
     def named(cls, raw: object, kind: str, key: str = "id", *, any_case: bool = False) -> RawRecord:
         """A record whose errors read "<kind> <raw[key]>: field", e.g. "Perfex invoice 58"."""
         label = raw.get(key, "?") if isinstance(raw, Mapping) else "?"
-        return cls(raw, f"{kind} {label}", any_case=any_case)
+        return cls(raw, f"{kind} {clipped(str(label), LABEL_CHARS)}", any_case=any_case)
 
     def get(self, name: str) -> Any:
         return self._raw.get(name.lower() if self._any_case else name)

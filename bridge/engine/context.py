@@ -193,9 +193,17 @@ class RunContext:
 
     # -- reading lists one row at a time ---------------------------------------------------
 
-    def readable(self, rows: Iterable[Any], parse: Callable[[Any], T], what: str) -> list[T]:
+    def readable(
+        self,
+        rows: Iterable[Any],
+        parse: Callable[[Any], T],
+        what: str,
+        rejected: list[tuple[Any, str]] | None = None,
+    ) -> list[T]:
         """The rows of a list of `what` that parse; one that does not is left out and said
-        once in the report, so a damaged row of a catalogue never stops an invoice."""
+        once in the report, so a damaged row of a catalogue never stops an invoice. Rows left
+        out are added to `rejected` with the reason, for callers that must not take a row
+        they cannot read for one that is not there."""
         parsed: list[T] = []
         for raw in rows:
             try:
@@ -203,6 +211,8 @@ class RunContext:
             except (MappingError, KeyError, TypeError, ValueError) as error:
                 detail = " ".join(str(error).split())[:160]
                 self.journal.note(f"a row of {what} could not be read and was left out ({detail})")
+                if rejected is not None:
+                    rejected.append((raw, detail))
         return parsed
 
     # -- journal --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.errors import AnswerLost, RecordRejected
@@ -26,6 +27,7 @@ from mappings.onlyoffice_needs import (
     onlyoffice_company_payload,
 )
 from mappings.perfex import PerfexCustomer, TaxSpec
+from mappings.problems import MappingError
 from state import Link
 from state.records import Outcome
 
@@ -50,6 +52,9 @@ class OnlyofficeDirectory:
         self._items: dict[str, int] | None = None  # title -> id
         self._taxes: dict[TaxSpec, int] | None = None
         self._tax_names: set[str] = set()
+        # Names of catalogue rows that could not be read: never created a second time.
+        self._unreadable_items: dict[str, str] = {}
+        self._unreadable_taxes: dict[str, str] = {}
         self._customers: dict[str, PerfexCustomer] = {}
         self._not_found: set[str] = set()  # customers with no company on ONLYOFFICE yet
         self._names: tuple[dict[str, str], dict[str, str]] | None = None
@@ -141,8 +146,13 @@ class OnlyofficeDirectory:
         if not name:
             return None
         rows = self.ctx.onlyoffice.find_contacts(name)
-        contacts = self.ctx.readable(rows, OnlyofficeContact.from_api, "ONLYOFFICE contacts")
+        rejected: list[tuple[Any, str]] = []
+        contacts = self.ctx.readable(
+            rows, OnlyofficeContact.from_api, "ONLYOFFICE contacts", rejected
+        )
         named = [c for c in contacts if " ".join(c.display_name.split()) == name]
+        if not named:
+            _refuse_unreadable("company", name, _unreadable_keys(rejected, "displayName"))
         return min(named, key=lambda c: (not c.is_company, c.id)) if named else None
 
     def _create_contact(self, customer: PerfexCustomer) -> ResolvedContact:
@@ -225,6 +235,7 @@ class OnlyofficeDirectory:
                 item_id = index[product.title]
                 self._link("item", product.title, item_id, product.title, "linked")
                 return item_id
+            _refuse_unreadable("product", product.title, self._unreadable_items)
             item_id, intent = self._create_with_intent(
                 "item",
                 product.title,
@@ -244,12 +255,17 @@ class OnlyofficeDirectory:
 
     def _refresh_items(self) -> dict[str, int]:
         index: dict[str, int] = {}
+        rejected: list[tuple[Any, str]] = []
         items = self.ctx.readable(
-            self.ctx.onlyoffice.list_items(), OnlyofficeItem.from_api, "ONLYOFFICE products"
+            self.ctx.onlyoffice.list_items(),
+            OnlyofficeItem.from_api,
+            "ONLYOFFICE products",
+            rejected,
         )
         for item in sorted(items, key=lambda item: item.id):
             index.setdefault(item.title, item.id)  # duplicates: oldest wins
         self._items = index
+        self._unreadable_items = _unreadable_keys(rejected, "title")
         return index
 
     # -- taxes ----------------------------------------------------------------------------
@@ -267,6 +283,7 @@ class OnlyofficeDirectory:
             if tax in index:
                 self._link("tax", key, index[tax], key, "linked")
                 return index[tax]
+            _refuse_unreadable("tax", tax.name, self._unreadable_taxes)
             # ONLYOFFICE tax names are unique (API notes §6.2): a name already used with another
             # rate gets the rate appended rather than failing the invoice.
             name = tax.name if tax.name not in self._tax_names else f"{tax.name} {tax.rate}%"
@@ -289,13 +306,15 @@ class OnlyofficeDirectory:
 
     def _refresh_taxes(self) -> dict[TaxSpec, int]:
         index: dict[TaxSpec, int] = {}
+        rejected: list[tuple[Any, str]] = []
         taxes = self.ctx.readable(
-            self.ctx.onlyoffice.list_taxes(), OnlyofficeTax.from_api, "ONLYOFFICE taxes"
+            self.ctx.onlyoffice.list_taxes(), OnlyofficeTax.from_api, "ONLYOFFICE taxes", rejected
         )
         for tax in sorted(taxes, key=lambda tax: tax.id):
             self._tax_names.add(tax.name)
             index.setdefault(tax.spec, tax.id)
         self._taxes = index
+        self._unreadable_taxes = _unreadable_keys(rejected, "name")
         return index
 
     # -- names for reports ----------------------------------------------------------------
@@ -370,6 +389,30 @@ class OnlyofficeDirectory:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+
+def _unreadable_keys(rejected: list[tuple[Any, str]], key: str) -> dict[str, str]:
+    """The natural keys (`key` of the raw row: a title, a name) that rows left out as
+    unreadable still show, with why each was left out."""
+    found: dict[str, str] = {}
+    for raw, detail in rejected:
+        value = raw.get(key) if isinstance(raw, dict) else None
+        if isinstance(value, str) and value.strip():
+            found.setdefault(value.strip(), detail)
+    return found
+
+
+def _refuse_unreadable(kind: str, name: str, unreadable: dict[str, str]) -> None:
+    """A dependency ONLYOFFICE holds under this name but that cannot be read is not created a
+    second time (company names, product titles and tax names are how they are matched): the
+    invoice waits, naming the row to correct."""
+    detail = unreadable.get(name.strip())
+    if detail is not None:
+        raise MappingError(
+            kind,
+            f'ONLYOFFICE has a {kind} "{name}" that cannot be read ({detail}); none was '
+            "created in its place",
+        )
 
 
 def _tax_name(perfex_taxname: str) -> str:

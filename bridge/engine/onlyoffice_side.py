@@ -39,6 +39,7 @@ from bridge.engine.onlyoffice_directory import OnlyofficeDirectory, ResolvedCont
 from bridge.engine.plan import Prepared, Step, Verdict
 from bridge.engine.report_details import invoice_details
 from bridge.engine.sides import (
+    NUMBER_CHARS,
     PENDING,
     InvoiceFacts,
     InvoiceSide,
@@ -46,6 +47,9 @@ from bridge.engine.sides import (
     Work,
     WriteReport,
     Written,
+    each_alone,
+    listed_alone,
+    raw_id,
 )
 from bridge.engine.tax_evidence import history_of, run_evidence, with_written
 from bridge.errors import (
@@ -63,7 +67,7 @@ from mappings.line_diff import diff_line_views, onlyoffice_line_views
 from mappings.onlyoffice import OnlyofficeInvoice, slim_invoice_row
 from mappings.ownership import onlyoffice_update_body
 from mappings.perfex import PerfexInvoice, TaxSpec
-from mappings.problems import MappingError, MappingProblem
+from mappings.problems import MappingError, MappingProblem, clipped
 from mappings.status import DRAFT, PAID, SENT, OnlyofficeStatus, status_path
 from mappings.tax_evidence import TaxEvidence
 from mappings.taxes import learned_taxes
@@ -112,14 +116,15 @@ class OnlyofficeSide(InvoiceSide):
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        rows = self.ctx.onlyoffice.iter_invoices()  # a page at a time: rows are kept slim
-        return [self._listed(raw, index) for index, raw in enumerate(rows)]
+        rows = enumerate(self.ctx.onlyoffice.iter_invoices())  # a page at a time, kept slim
+        return listed_alone("onlyoffice", rows, self._listed)
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number = str(raw.get("number")) if isinstance(raw, dict) and raw.get("number") else None
         keys = self._keys(number, raw.get("issueDate") if isinstance(raw, dict) else None)
-        record_id = _raw_id(raw, index)
-        return Listed("onlyoffice", record_id, number, raw, self._parse_row, keys, self._slim)
+        shown = clipped(number, NUMBER_CHARS) if number is not None else None
+        record_id = raw_id(raw, index)
+        return Listed("onlyoffice", record_id, shown, raw, self._parse_row, keys, self._slim)
 
     def _keys(self, number: str | None, issued: Any) -> tuple[str, ...]:
         """The number itself, and Perfex's key for it (its digits and the year issued: Perfex
@@ -128,7 +133,7 @@ class OnlyofficeSide(InvoiceSide):
             return ()
         parsed = self.mapping.number_format.parse(number)
         year = str(issued)[:4] if isinstance(issued, str) else ""
-        if parsed is None or not year.isdigit():
+        if parsed is None or not year.isdigit() or int(year) <= 1:  # .NET's empty year 1
             return (number,)
         return (number, f"{parsed.number}/{int(year)}")
 
@@ -442,10 +447,11 @@ class OnlyofficeSide(InvoiceSide):
                     )
                     continue
                 work.plan.final_row = row
-        for work in live:
-            if work.error is None:
-                work.written = self._written(work.plan)
+        each_alone(live, self._record_written)
         self._learn([work for work in live if work.written is not None])
+
+    def _record_written(self, work: Work) -> None:
+        work.written = self._written(work.plan)
 
     def _learn(self, works: Sequence[Work]) -> None:
         """Line taxes an inference settled for certain become evidence for later invoices."""
@@ -662,11 +668,3 @@ def _refusal(problem: MappingProblem) -> Prepared:
     verdict = Verdict.DECLINED if problem.skip else Verdict.REFUSED
     code = {"total": "money", "currency": "currency", "status": "status", "total_tax": "taxes"}
     return Prepared(verdict, str(problem), code.get(problem.field, "refused"))
-
-
-def _raw_id(raw: Any, index: int) -> str:
-    if isinstance(raw, dict):
-        value = raw.get("id")
-        if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    return f"row {index + 1}"

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.errors import AnswerLost, RecordRejected, RemoteError
 from mappings.onlyoffice import Address, OnlyofficeContact, OnlyofficeItem, OnlyofficeTax
 from mappings.perfex import PerfexCustomer
+from mappings.problems import MappingError
 from mappings.to_perfex import perfex_customer_form
 from state import Link
 from state.records import Outcome
@@ -45,6 +47,9 @@ class PerfexDirectory:
         self._contacts: dict[int, OnlyofficeContact] = {}
         self._taxes: dict[int, OnlyofficeTax] | None = None
         self._items: dict[int, OnlyofficeItem] | None = None
+        # ONLYOFFICE tax and product rows that could not be read, by id: why.
+        self.unreadable_taxes: dict[str, str] = {}
+        self.unreadable_items: dict[str, str] = {}
 
     # -- customers ------------------------------------------------------------------------
 
@@ -108,8 +113,18 @@ class PerfexDirectory:
         active = [
             row for row in rows if isinstance(row, dict) and str(row.get("active", "1")) == "1"
         ]
-        customers = self.ctx.readable(active, PerfexCustomer.from_api, "Perfex customers")
-        return [customer.userid for customer in customers if customer.company == name.strip()]
+        rejected: list[tuple[Any, str]] = []
+        customers = self.ctx.readable(active, PerfexCustomer.from_api, "Perfex customers", rejected)
+        found = [customer.userid for customer in customers if customer.company == name.strip()]
+        unreadable = _unreadable_by(rejected, "company")
+        if not found and name.strip() in unreadable:
+            # Matched by company name: one that cannot be read is not created a second time.
+            raise MappingError(
+                "customer",
+                f'Perfex has a customer "{name.strip()}" that cannot be read '
+                f"({unreadable[name.strip()]}); none was created in its place",
+            )
+        return found
 
     def _free_for(self, userid: str, contact_id: int) -> bool:
         link = self.ctx.link_for("contact", "perfex", userid)
@@ -186,14 +201,34 @@ class PerfexDirectory:
         with self._lock:
             if self._taxes is None or not wanted <= self._taxes.keys():
                 rows = self.ctx.onlyoffice.list_taxes()
-                taxes = self.ctx.readable(rows, OnlyofficeTax.from_api, "ONLYOFFICE taxes")
+                rejected: list[tuple[Any, str]] = []
+                taxes = self.ctx.readable(
+                    rows, OnlyofficeTax.from_api, "ONLYOFFICE taxes", rejected
+                )
                 self._taxes = {tax.id: tax for tax in taxes}
+                self.unreadable_taxes = _unreadable_by(rejected, "id")
             return self._taxes
 
     def items(self, wanted: set[int]) -> dict[int, OnlyofficeItem]:
         with self._lock:
             if self._items is None or not wanted <= self._items.keys():
                 rows = self.ctx.onlyoffice.list_items()
-                items = self.ctx.readable(rows, OnlyofficeItem.from_api, "ONLYOFFICE products")
+                rejected: list[tuple[Any, str]] = []
+                items = self.ctx.readable(
+                    rows, OnlyofficeItem.from_api, "ONLYOFFICE products", rejected
+                )
                 self._items = {item.id: item for item in items}
+                self.unreadable_items = _unreadable_by(rejected, "id")
             return self._items
+
+
+def _unreadable_by(rejected: list[tuple[Any, str]], key: str) -> dict[str, str]:
+    """What rows left out as unreadable still show under `key` (an id, a company name), as
+    text, with why each was left out; rows that do not even show that are under ""."""
+    found: dict[str, str] = {}
+    for raw, detail in rejected:
+        value = raw.get(key) if isinstance(raw, dict) else None
+        shows = isinstance(value, str | int) and not isinstance(value, bool)
+        text = str(value).strip() if shows else ""
+        found.setdefault(text if key != "id" or text.isdigit() else "", detail)
+    return found

@@ -28,16 +28,17 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from bridge.engine.context import RunContext
 from bridge.engine.perfex_directory import PerfexDirectory, ResolvedCustomer
 from bridge.engine.plan import Prepared, Step, Verdict
 from bridge.engine.report_details import invoice_details
 from bridge.engine.sides import (
+    NUMBER_CHARS,
     InvoiceFacts,
     InvoiceSide,
     Listed,
@@ -45,16 +46,27 @@ from bridge.engine.sides import (
     WriteReport,
     Written,
     consuming,
+    each_alone,
+    listed_alone,
+    raw_id,
 )
 from bridge.engine.tax_evidence import WRITTEN_FACT, history_of, written_fact
-from bridge.errors import AnswerLost, NumberInUse, RemoteError, RetryableError
+from bridge.errors import (
+    AnswerLost,
+    CredentialsRejected,
+    NumberInUse,
+    RemoteError,
+    RetryableError,
+    Unreachable,
+)
 from mappings.changes import perfex_changes
 from mappings.fingerprint import perfex_fingerprint, perfex_row_fingerprint
 from mappings.line_diff import diff_line_views, perfex_line_views
 from mappings.onlyoffice import OnlyofficeInvoice
 from mappings.ownership import perfex_update_body_keeping
 from mappings.perfex import PERFEX_DRAFT_NUMBER, PerfexInvoice, slim_invoice_row
-from mappings.problems import MappingError, MappingProblem
+from mappings.problems import MappingError, MappingProblem, clipped
+from mappings.raw import RawRecord
 from mappings.status import PerfexStatus
 from mappings.tax_evidence import description_key
 from mappings.to_perfex import (
@@ -66,6 +78,7 @@ from mappings.to_perfex import (
 )
 
 MAX_REWRITES = 3
+T = TypeVar("T")
 PERFEX_OPEN_STATUSES = frozenset(
     {PerfexStatus.UNPAID, PerfexStatus.PARTIALLY_PAID, PerfexStatus.OVERDUE, PerfexStatus.DRAFT}
 )
@@ -142,38 +155,59 @@ class PerfexSide(InvoiceSide):
         self.directory = PerfexDirectory(ctx)
         self._lock = threading.Lock()
         self._customer_names: dict[str, str] | None = None
+        self._customers_unlisted = False  # the customer list could not be read this run
         # List rows kept slim, the texts they repeat (terms, notes, dates) held once.
         self._slim = functools.partial(slim_invoice_row, share=sys.intern)
 
     # -- observing ------------------------------------------------------------------------
 
     def list_rows(self) -> list[Listed]:
-        return [
-            self._listed(raw, index) for index, raw in consuming(self.ctx.perfex.list_invoices())
-        ]
+        return listed_alone("perfex", consuming(self.ctx.perfex.list_invoices()), self._listed)
 
     def _listed(self, raw: Any, index: int) -> Listed:
         number, keys = self._raw_number(raw)
-        record_id = _raw_id(raw, index)
+        record_id = raw_id(raw, index)
         return Listed("perfex", record_id, number, raw, self._parse_row, keys, self._slim)
 
     def _raw_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
         """The number as the other side shows it, and the keys an ONLYOFFICE invoice with that
         number is paired under, read from the raw row without parsing it all. A draft with the
-        placeholder number names nothing (every such draft shares it, API notes 2.5 step 5);
-        a row too damaged for this gives its raw number and no key."""
+        placeholder number names nothing (every such draft shares it, API notes 2.5 step 5)."""
         try:
             number, year = int(raw["number"]), int(str(raw["date"])[:4])
         except (KeyError, TypeError, ValueError):
-            return _raw_number(raw), ()
+            return self._damaged_number(raw)
         if number == PERFEX_DRAFT_NUMBER:
             return f"{raw.get('prefix') or ''}DRAFT-{raw.get('id')}", ()
+        if year < 1:  # MySQL's zero date
+            return self._damaged_number(raw)
         shown = self.mapping.number_format.format(str(raw.get("prefix") or ""), number, year)
-        return shown, (shown, f"{number}/{year}")
+        keys = (shown, f"{number}/{year}")
+        return (clipped(shown, NUMBER_CHARS) if len(shown) > NUMBER_CHARS else shown), keys
 
     def _parse_row(self, raw: Any) -> tuple[PerfexInvoice, str]:
         row = PerfexInvoice.from_api(raw)
         return row, perfex_row_fingerprint(row)
+
+    def _damaged_number(self, raw: Any) -> tuple[str | None, tuple[str, ...]]:
+        """The display number and pairing keys of a damaged row, as far as its `number`,
+        `prefix` and `date` can be read; a placeholder draft number names nothing."""
+        if not isinstance(raw, dict):
+            return None, ()
+        row = RawRecord(raw, "Perfex invoice")
+        number = _readable(lambda: row.integer("number"))
+        if number is None or number == PERFEX_DRAFT_NUMBER:
+            return None, ()
+        prefix = _readable(lambda: row.text("prefix")) or ""
+        day = _readable(lambda: row.iso_date("date"))
+        fmt = self.mapping.number_format
+        if day is not None:
+            shown = clipped(fmt.format(prefix, number, day.year), NUMBER_CHARS)
+            return shown, (shown, f"{number}/{day.year}")
+        if "{year" not in fmt.pattern:
+            shown = clipped(fmt.format(prefix, number, 0), NUMBER_CHARS)
+            return shown, (shown,)
+        return clipped(f"{prefix}{number}", NUMBER_CHARS), ()
 
     def _number(self, row: PerfexInvoice) -> str:
         if row.is_placeholder_draft:
@@ -210,18 +244,37 @@ class PerfexSide(InvoiceSide):
         )
 
     def customer_name(self, clientid: str) -> str:
-        """The company of a Perfex customer, from one listing of all customers per run."""
+        """The company of a Perfex customer, from one listing of all customers per run. When
+        that list cannot be read (one customer holding text that is not UTF-8 empties it:
+        Perfex API notes 1.3), each customer is read on its own, so only the invoices of a
+        customer that cannot be read wait."""
         with self._lock:
             if self._customer_names is None:
                 self._customer_names = self._list_customer_names()
-            return self._customer_names.get(clientid, "")
+            known = self._customer_names.get(clientid)
+        if known is None and self._customers_unlisted:
+            known = _company(self.ctx.perfex.get_customer(clientid))
+            with self._lock:
+                self._customer_names[clientid] = known
+        return known or ""
 
     def _list_customer_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for raw in self.ctx.perfex.list_customers():
-            if isinstance(raw, dict) and raw.get("userid") is not None:
-                names[str(raw["userid"])] = str(raw.get("company") or "").strip()
-        return names
+        try:
+            rows = self.ctx.perfex.list_customers()
+        except RemoteError as error:
+            if isinstance(error, CredentialsRejected | Unreachable):
+                raise
+            self.ctx.journal.note(
+                f"Perfex's customer list could not be read ({clipped(str(error), 160)}); "
+                "customers were read one by one"
+            )
+            self._customers_unlisted = True
+            return {}
+        return {
+            str(raw["userid"]): _company(raw)
+            for raw in rows
+            if isinstance(raw, dict) and raw.get("userid") is not None
+        }
 
     # -- as the target of a write -----------------------------------------------------------
 
@@ -280,6 +333,9 @@ class PerfexSide(InvoiceSide):
         unnamed = {line.item_id for line in lines if not line.description.strip()}
         taxes = self.directory.taxes(tax_ids)
         items = self.directory.items(unnamed) if unnamed else {}
+        unreadable = self._unreadable_reference(source, taxes, items)
+        if unreadable is not None:
+            return unreadable
         needs = perfex_needs(source, taxes, items, self.mapping)
         if isinstance(needs, MappingProblem):
             return needs
@@ -288,6 +344,26 @@ class PerfexSide(InvoiceSide):
             customer = ResolvedCustomer(UNKNOWN_CUSTOMER, contact.billing_address)
         refs = PerfexRefs(clientid=customer.clientid, billing=customer.billing)
         return onlyoffice_to_perfex(source, needs, refs, self.mapping, current)
+
+    def _unreadable_reference(
+        self, source: OnlyofficeInvoice, taxes: dict[int, Any], items: dict[int, Any]
+    ) -> MappingProblem | None:
+        """A line that names an ONLYOFFICE tax or product whose row cannot be read: the
+        invoice waits, naming that row (its rate or title cannot be carried)."""
+        unreadable_taxes = self.directory.unreadable_taxes
+        unreadable_items = self.directory.unreadable_items
+        for number, line in enumerate(source.lines or (), start=1):
+            for tax in (line.tax1_id, line.tax2_id):
+                if tax > 0 and tax not in taxes:
+                    problem = _unreadable_row(number, "uses", "tax", tax, unreadable_taxes)
+                    if problem is not None:
+                        return problem
+            if not line.description.strip() and line.item_id not in items:
+                item = line.item_id
+                problem = _unreadable_row(number, "names", "product", item, unreadable_items)
+                if problem is not None:
+                    return problem
+        return None
 
     def resolve(self, work: Work) -> None:
         plan: PerfexPlan = work.plan
@@ -318,12 +394,9 @@ class PerfexSide(InvoiceSide):
     def after_writes(self, works: Sequence[Work]) -> None:
         if not self.ctx.dry_run:
             self._learn_new_ids([w for w in works if w.plan.target_id is None])
-            for work in works:
-                if work.plan.current is None and work.plan.target_id is not None:
-                    self._follow_up(work)
-        for work in works:
-            if work.plan.target_id is not None and work.error is None:
-                work.written = self._written(work.plan)
+            created = [w for w in works if w.plan.current is None and w.plan.target_id]
+            each_alone(created, self._follow_up)
+        each_alone([w for w in works if w.plan.target_id is not None], self._record_written)
         written = [w.plan.target.invoice for w in works if w.written is not None]
         # The bridge knows these lines' taxes for certain: evidence for later invoices.
         self.ctx.remember_line_taxes(
@@ -335,6 +408,9 @@ class PerfexSide(InvoiceSide):
                 }
             )
         )
+
+    def _record_written(self, work: Work) -> None:
+        work.written = self._written(work.plan)
 
     def report(self, work: Work) -> WriteReport:
         plan: PerfexPlan = work.plan
@@ -487,6 +563,30 @@ class PerfexSide(InvoiceSide):
         )
 
 
+def _unreadable_row(
+    line: int, verb: str, what: str, record_id: int, unreadable: dict[str, str]
+) -> MappingProblem | None:
+    """The problem of a line whose tax or product is not among the rows that could be read:
+    its own row is unreadable, or a row that does not even show its id is."""
+    detail = unreadable.get(str(record_id))
+    if detail is not None:
+        return MappingProblem(
+            "invoiceLines", f"line {line} {verb} a {what} that cannot be read ({detail})"
+        )
+    detail = unreadable.get("")
+    if detail is not None:
+        return MappingProblem(
+            "invoiceLines",
+            f"line {line} {verb} ONLYOFFICE {what} {record_id}, which the list does not show; "
+            f"a row of it cannot be read ({detail})",
+        )
+    return None
+
+
+def _company(raw: Any) -> str:
+    return str(raw.get("company") or "").strip() if isinstance(raw, dict) else ""
+
+
 def _creatable(form: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The create form, a draft posted as unpaid (see the module docstring)."""
     draft = str(int(PerfexStatus.DRAFT))
@@ -524,21 +624,9 @@ def _reason_code(field_name: str) -> str:
     }.get(field_name.split(":")[-1].strip(), "refused")
 
 
-def _raw_id(raw: Any, index: int) -> str:
-    if isinstance(raw, dict):
-        value = raw.get("id")
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()
-    return f"row {index + 1}"
-
-
-def _raw_number(raw: Any) -> str | None:
-    """The number as people see it, read from the raw row without parsing it all: the display
-    pattern's fields when they read cleanly, else the raw prefix and number."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("number"), str | int):
+def _readable(read: Callable[[], T]) -> T | None:
+    """One field of a row that cannot be parsed as a whole, or None when it is unreadable too."""
+    try:
+        return read()
+    except MappingError:
         return None
-    prefix = str(raw.get("prefix") or "")
-    number = str(raw["number"]).strip()
-    if number == str(PERFEX_DRAFT_NUMBER):
-        return f"{prefix}DRAFT-{raw.get('id')}"
-    return f"{prefix}{number}"

@@ -33,6 +33,7 @@ from bridge.errors import (
     RecordRejected,
     RetryableError,
     SafetyStop,
+    UnreadableAnswer,
 )
 from bridge.http_stats import RequestSnapshot
 from bridge.onlyoffice import OnlyofficeClient
@@ -231,7 +232,7 @@ class SyncEngine:
                 continue
             try:
                 link = self._adoptable(ctx, intent)
-            except (RetryableError, AnswerLost, RecordRejected) as error:
+            except (RetryableError, AnswerLost, RecordRejected, UnreadableAnswer) as error:
                 log.warning("open intent %s left for later: %s", intent.natural_key, error)
                 continue
             if link is None:

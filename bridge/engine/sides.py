@@ -14,8 +14,9 @@ share, and each stage touches only its own part of it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,8 +24,11 @@ from typing import Any
 
 from bridge.engine.context import RunContext
 from bridge.engine.plan import Decision, Prepared
-from mappings.problems import MappingError
+from bridge.errors import CredentialsRejected, Unreachable
+from mappings.problems import MappingError, clipped
 from state import Link
+
+log = logging.getLogger(__name__)
 
 # Stored in place of a side's fingerprint while a write to it is unfinished.
 PENDING = "pending"
@@ -64,6 +68,15 @@ class Listed:
         self._parse = parse
         self._parsed: tuple[Any | None, str | None, str | None] | None = None
 
+    @classmethod
+    def unreadable(
+        cls, side: str, record_id: str, number: str | None, error: str, keys: tuple[str, ...] = ()
+    ) -> Listed:
+        """A row already known to be unreadable, with what it still shows of its number."""
+        listed = cls(side, record_id, number, None, _never_parsed, keys)
+        listed._parsed = (None, None, error)
+        return listed
+
     def _parsed_row(self) -> tuple[Any | None, str | None, str | None]:
         if self._parsed is None:
             try:
@@ -71,6 +84,11 @@ class Listed:
                 self._parsed = (row, row_fp, None)
             except MappingError as error:
                 self._parsed = (None, None, str(error))
+            except Exception as error:  # a bug met on one row fails that row, not the run
+                log.debug(
+                    "internal error reading %s invoice %s", self.side, self.record_id, exc_info=True
+                )
+                self._parsed = (None, None, internal_error(error))
             self._raw = None  # parsed once: the raw row is no longer needed
         return self._parsed
 
@@ -87,6 +105,18 @@ class Listed:
         return self._parsed_row()[2]
 
 
+NUMBER_CHARS = 40  # the most of a damaged row's id or number a report shows
+
+
+def raw_id(raw: Any, index: int) -> str:
+    """A list row's id as text, read without parsing the row; "row N" when it shows none."""
+    if isinstance(raw, dict):
+        value = raw.get("id")
+        if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
+            return clipped(str(value).strip(), NUMBER_CHARS)
+    return f"row {index + 1}"
+
+
 def consuming(rows: list[Any]) -> Iterator[tuple[int, Any]]:
     """`enumerate(rows)`, emptying `rows` as it goes: a whole list row is freed as soon as
     its slim `Listed` exists, so a run never holds both forms of every row at once."""
@@ -101,6 +131,16 @@ def raw_digest(raw: Any) -> str:
     """A cheap, stable hash of a raw list row (its printed form): equal only when nothing in
     the row moved."""
     return hashlib.blake2b(repr(raw).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _never_parsed(raw: Any) -> tuple[Any, str]:
+    raise AssertionError("an unreadable row is never parsed")
+
+
+def internal_error(error: BaseException) -> str:
+    """What a report says of an unexpected error met on one record."""
+    text = " ".join(str(error).split())[:160] or type(error).__name__
+    return f"internal error ({type(error).__name__}): {text}; run with -v for details"
 
 
 @dataclass(frozen=True)
@@ -181,6 +221,42 @@ class Work:
         if listed is not None:
             return listed.record_id
         return self.link.id_on(side) if self.link is not None else None
+
+
+def listed_alone(
+    side: str, rows: Iterable[tuple[int, Any]], listed: Callable[[Any, int], Listed]
+) -> list[Listed]:
+    """`listed(raw, index)` for every (index, row) of a list. An unexpected error in reading
+    one row (a parse error is the row's own business, met when it is first used) makes that
+    row unreadable, keeping the id and number it shows: a bug met on one record never stops
+    the run, and the report names the record, the error and `-v`."""
+    found = []
+    for index, raw in rows:
+        try:
+            found.append(listed(raw, index))
+        except Exception as error:  # a bug in reading one row must not stop the others
+            log.debug("internal error reading %s invoice row %d", side, index + 1, exc_info=True)
+            shown = raw.get("number") if isinstance(raw, dict) else None
+            number = str(shown).strip() if isinstance(shown, str | int) else None
+            record_id = raw.get("id") if isinstance(raw, dict) else None
+            record_id = str(record_id) if isinstance(record_id, str | int) else f"row {index + 1}"
+            found.append(Listed.unreadable(side, record_id, number, internal_error(error)))
+    return found
+
+
+def each_alone(works: Sequence[Work], step: Callable[[Work], None]) -> None:
+    """`step(work)` for each pair of a batch step that has not failed yet; an error becomes
+    that pair's own (`work.error`, recorded as its failure), so a batch step never fails the
+    pairs it did not fail. Credentials refused or a system unreachable still end the run."""
+    for work in works:
+        if work.error is not None:
+            continue
+        try:
+            step(work)
+        except (CredentialsRejected, Unreachable):
+            raise
+        except Exception as error:  # a bug in one pair's step must not fail the others
+            work.error = error
 
 
 class InvoiceSide(ABC):

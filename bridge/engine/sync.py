@@ -48,7 +48,7 @@ from bridge.engine.plan import (
 )
 from bridge.engine.sides import PENDING, InvoiceFacts, InvoiceSide, Listed, Work
 from bridge.engine.stages import Stages
-from bridge.errors import SafetyStop
+from bridge.errors import BridgeError, SafetyStop
 from mappings.problems import MappingError
 from state import Link, Outcome, Problem
 
@@ -136,7 +136,8 @@ class InvoiceSync:
             stages.once(works, self.sides[side].after_writes, after_stop=True)
         for work in window:
             if work.error is not None and not work.done:
-                self._failed(work, work.error, internal=False)
+                internal = not isinstance(work.error, BridgeError | MappingError)
+                self._failed(work, work.error, internal=internal)
                 work.done = True
         stages.each(window, self.finisher.finish, after_stop=True, only=_written)
 
@@ -317,7 +318,7 @@ class InvoiceSync:
         if listed is None:
             return SideState.ABSENT
         if listed.error is not None:
-            work.docs.setdefault("unreadable", f"{name(side)} {listed.error}")
+            work.docs.setdefault("unreadable", _unreadable(side, listed.record_id, listed.error))
             work.docs.setdefault("unreadable_side", side)
             return SideState.UNREADABLE
         if link is None:
@@ -343,7 +344,7 @@ class InvoiceSync:
         try:
             work.docs[side] = self.sides[side].read(record_id)
         except MappingError as error:
-            work.docs.setdefault("unreadable", f"{name(side)} invoice {record_id}: {error}")
+            work.docs.setdefault("unreadable", _unreadable(side, record_id, str(error)))
             work.docs.setdefault("unreadable_side", side)
             return None
         return work.docs[side]
@@ -431,7 +432,8 @@ class InvoiceSync:
         """One record's failure: recorded, and the target marked pending when a write to it
         may have happened, so the next run finishes the job instead of calling it an edit."""
         if internal:
-            log.exception("internal error while syncing invoice %s", work.number)
+            # The report names the error and points to -v; the traceback is for -v only.
+            log.debug("internal error while syncing invoice %s", work.number, exc_info=error)
         if work.wrote:
             self.finisher.mark_pending(work)
         self.finisher.record(work, "failed", error=describe(error, internal=internal))
@@ -548,6 +550,13 @@ def _index(rows: Iterable[Listed]) -> dict[str, Listed]:
         for key in row.keys:
             index.setdefault(key, row)
     return index
+
+
+def _unreadable(side: str, record_id: str, error: str) -> str:
+    """Why a record could not be read, naming its system and the record once."""
+    if error.startswith(name(side)):
+        return error
+    return f"{name(side)} invoice {record_id}: {error}"
 
 
 def _problem_side(link: Link | None, pair: Pair) -> str:

@@ -27,7 +27,7 @@ from bridge.engine.context import RunContext
 from bridge.errors import CredentialsRejected, RemoteError, Unreachable
 from mappings.onlyoffice import OnlyofficeTax
 from mappings.perfex import PerfexLine, PerfexTax, TaxSpec
-from mappings.problems import MappingError
+from mappings.problems import MappingError, clipped
 from mappings.tax_evidence import TaxEvidence, catalogue_taxes, written_line_taxes
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ T = TypeVar("T")
 
 # The link fact that keeps, per line content, the taxes the bridge wrote on a Perfex invoice.
 WRITTEN_FACT = "perfex_line_taxes"
+NOTE_CHARS = 300  # the most of a server's answer a note quotes
 
 
 def run_evidence(ctx: RunContext) -> TaxEvidence:
@@ -95,7 +96,7 @@ def _optional(ctx: RunContext, what: str, read: Callable[[], T]) -> T | None:
 
 
 def _note(ctx: RunContext, what: str, error: Exception) -> None:
-    detail = " ".join(str(error).split())[:160]
+    detail = clipped(str(error), NOTE_CHARS)
     ctx.journal.note(f"{what} was not available ({detail}); line taxes were inferred without it")
 
 
@@ -104,8 +105,18 @@ def _tax_list(ctx: RunContext) -> tuple[TaxSpec, ...]:
 
 
 def _catalogue(ctx: RunContext) -> dict[str, tuple[TaxSpec, ...]]:
-    rows = [row for row in ctx.perfex.list_items() if isinstance(row, dict)]
+    rows = ctx.readable(ctx.perfex.list_items(), _catalogue_row, "the Perfex items catalogue")
     return catalogue_taxes(rows)
+
+
+def _catalogue_row(item: Any) -> Mapping[str, Any]:
+    """A catalogue row whose taxes read cleanly; a damaged one is left out and noted."""
+    if not isinstance(item, dict):
+        raise MappingError("Perfex item", f"expected a JSON object, got {type(item).__name__}")
+    for name_key, rate_key in (("taxname", "taxrate"), ("taxname_2", "taxrate_2")):
+        if item.get(name_key) or item.get(rate_key) not in (None, ""):
+            PerfexTax.from_api({"name": item.get(name_key), "taxrate": item.get(rate_key)})
+    return item
 
 
 def _onlyoffice_taxes(ctx: RunContext) -> tuple[TaxSpec, ...]:

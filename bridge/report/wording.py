@@ -32,6 +32,9 @@ _DIRECTIONS = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 
+STOPPED_STATUSES = frozenset({"failed", "interrupted"})
+
+
 def run_title(run: RunSummary) -> str:
     """`Run 12`; a dry run that was not journalled has id 0 and is just `Dry run`."""
     return "Dry run" if run.dry_run and run.id == 0 else f"Run {run.id}"
@@ -40,7 +43,7 @@ def run_title(run: RunSummary) -> str:
 def message_label(run: RunSummary) -> str:
     """What a run's message is: why it stopped, or a note on a run that finished (an optional
     read it went without, failures waiting for their retry)."""
-    return "Stopped" if run.status in ("failed", "interrupted") else "Note"
+    return "Stopped" if run.status in STOPPED_STATUSES else "Note"
 
 
 def action_label(action: str, dry_run: bool) -> str:

@@ -18,8 +18,10 @@ from bridge.errors import (
     NumberInUse,
     RateLimited,
     RecordRejected,
+    RemoteError,
     RetryableError,
     Unreachable,
+    UnreadableAnswer,
 )
 from bridge.http import Response, RetryPolicy
 from bridge.perfex import PerfexClient
@@ -273,6 +275,7 @@ TIME_LIMIT = "This API key has reached the time limit for this method"
         (500, "<html>A Database Error Occurred</html>", "GET", RetryableError),
         (404, "<html><h1>404 Page Not Found</h1></html>", "GET", Unreachable),
         (200, "<html>not json at all</html>", "GET", RetryableError),
+        (200, "", "GET", UnreadableAnswer),
     ],
 )
 def test_classification(status, body, method, expected) -> None:
@@ -280,6 +283,17 @@ def test_classification(status, body, method, expected) -> None:
     assert type(error) is expected
     assert error.system == "perfex"
     assert error.status == status
+
+
+@responses.activate
+def test_an_empty_200_is_asked_once_and_blamed_on_a_record_that_is_not_utf8(make_http) -> None:
+    # Perfex's json_encode fails on bytes that are not UTF-8, and the module prints nothing.
+    perfex = PerfexClient(make_http(retry=RetryPolicy(max_attempts=4)), TOKEN)
+    responses.get(_url("/api/invoices"), status=200, body="")
+    with pytest.raises(UnreadableAnswer, match="empty body.*not valid UTF-8") as caught:
+        perfex.list_invoices()
+    assert caught.value.status == 200
+    assert len(responses.calls) == 1
 
 
 def test_success_is_success() -> None:
@@ -347,7 +361,7 @@ def test_token_never_appears_in_an_error(make_http, status, body) -> None:
     perfex = PerfexClient(make_http(retry=RetryPolicy(max_attempts=2)), TOKEN)
     kwargs = {"json": body} if isinstance(body, dict) else {"body": body}
     responses.put(_url("/api/invoices/5"), status=status, **kwargs)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RemoteError) as caught:
         perfex.update_invoice(5, {"number": "1"})
     error = caught.value
     assert TOKEN not in str(error)

@@ -17,9 +17,9 @@ from pathlib import Path
 from rigs import TODAY, CliResult, Rig, RigFactory
 
 from bridge.sandbox.onlyoffice_admin import AdminLine as OnlyofficeLine
+from bridge.sandbox.perfex_admin import DRAFT_NUMBER as PERFEX_DRAFT_NUMBER
 from bridge.sandbox.perfex_admin import AdminLine as PerfexLine
 from bridge.sandbox.seed import generate
-from mappings.perfex import PERFEX_DRAFT_NUMBER
 
 BOOKS = generate(seed=21, invoices=0, customers=3, today=TODAY)
 SENT = 2
@@ -93,10 +93,11 @@ def cli(rig: Rig, monkeypatch, *args: str) -> CliResult:  # noqa: ANN001
     return rig.cli(*args, monkeypatch=monkeypatch)
 
 
-def audit(rig: Rig, monkeypatch) -> tuple[int, dict]:  # noqa: ANN001
+def audit(rig: Rig, monkeypatch, *, code: int) -> dict:  # noqa: ANN001
+    """`crm-bridge audit --format json`, which must exit with `code` (0: both sides agree)."""
     result = rig.cli("audit", "--format", "json", monkeypatch=monkeypatch)
-    assert result.code in (0, 1), result.text
-    return result.code, json.loads(result.out)
+    assert result.code == code, result.text
+    return json.loads(result.out)
 
 
 def digest(path: Path) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from collections import Counter
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,15 +17,34 @@ from bridge.sandbox.onlyoffice import Invoice, InvoiceStatus
 from bridge.sandbox.onlyoffice.costing import invoice_cost
 from bridge.sandbox.onlyoffice_admin import AdminLine as OnlyofficeLine
 from bridge.sandbox.perfex.store import StoredInvoice
+from bridge.sandbox.perfex_admin import DRAFT_NUMBER as PERFEX_DRAFT_NUMBER
 from bridge.sandbox.perfex_admin import AdminLine as PerfexLine
+from bridge.sandbox.perfex_admin import AdminTax
 from bridge.sandbox.seed import SeedData, SeedInvoice, SeedLine, SeedProduct
-from mappings.perfex import PERFEX_DRAFT_NUMBER, TaxSpec, strip_server_breaks
-from mappings.status import DEFAULT_ONLYOFFICE_TO_PERFEX, DEFAULT_PERFEX_TO_ONLYOFFICE
 
 CENT = Decimal("0.01")
 DEFAULT_TERMS = "Payment due as invoiced."
 DEFAULT_DUE_DAYS = 30
 UNPAID, PAID, PARTIALLY_PAID, OVERDUE, CANCELLED, DRAFT = 1, 2, 3, 4, 5, 6
+OO_DRAFT, OO_SENT, OO_REJECTED, OO_PAID, OO_ARCHIVED = 1, 2, 3, 4, 5
+# The status pairs a bookkeeper reads as saying the same thing, written down here rather than
+# taken from the bridge's own tables: unpaid, partly paid and overdue invoices are sent ones;
+# cancelled is rejected; a draft is a draft; paid is paid. Perfex derives its paid states from
+# recorded payments, so a Perfex invoice paid there may face a sent ONLYOFFICE copy, and an
+# invoice paid or archived in ONLYOFFICE stays open in Perfex until someone records the payment.
+SAME_STATUS = frozenset(
+    {
+        (UNPAID, OO_SENT),
+        (PARTIALLY_PAID, OO_SENT),
+        (OVERDUE, OO_SENT),
+        (PAID, OO_SENT),
+        (PAID, OO_PAID),
+        (CANCELLED, OO_REJECTED),
+        (DRAFT, OO_DRAFT),
+        *((perfex, OO_PAID) for perfex in (UNPAID, PARTIALLY_PAID, OVERDUE)),
+        *((perfex, OO_ARCHIVED) for perfex in (UNPAID, PAID, PARTIALLY_PAID, OVERDUE)),
+    }
+)
 
 
 # -- seeds --------------------------------------------------------------------------------
@@ -133,12 +153,7 @@ def onlyoffice_lines(rig, invoice: Invoice) -> list[tuple]:  # noqa: ANN001
 
 
 def statuses_agree(perfex: int, onlyoffice: int) -> bool:
-    """Whether either status table carries one status to the other (overdue counts as unpaid,
-    and Perfex keeps a status it derives from payments where ONLYOFFICE says unpaid)."""
-    if DEFAULT_PERFEX_TO_ONLYOFFICE[perfex] == onlyoffice:
-        return True
-    back = DEFAULT_ONLYOFFICE_TO_PERFEX.get(onlyoffice) or UNPAID
-    return back == perfex or (back == UNPAID and perfex in (PAID, PARTIALLY_PAID, OVERDUE))
+    return (perfex, onlyoffice) in SAME_STATUS
 
 
 def _perfex_customer(rig, invoice: StoredInvoice) -> str:  # noqa: ANN001
@@ -154,7 +169,10 @@ def _perfex_due(invoice: StoredInvoice) -> date:
 
 
 def _text(value: object) -> str:
-    return strip_server_breaks(str(value or ""))
+    """Perfex text as typed: without the `<br />` its server puts before every line break
+    (PHP's nl2br), and with plain newlines."""
+    text = re.sub(r"<br\s*/?>(?=\r?\n)", "", str(value or ""))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def duplicates(rig) -> list[str]:  # noqa: ANN001
@@ -243,7 +261,7 @@ class Walk:
         )
 
     def _onlyoffice_invoice(self) -> Invoice | None:
-        invoices = sorted(self.rig.onlyoffice.store.invoices.values(), key=lambda i: i.id)
+        invoices = sorted(self.rig.onlyoffice.store.invoices.values(), key=_onlyoffice_order)
         return self.rng.choice(invoices) if invoices else None
 
     def onlyoffice_create(self) -> str:
@@ -251,7 +269,7 @@ class Walk:
         number = f"INV-{5000 + self.created:06d}"
         contacts = sorted(
             (c for c in self.rig.onlyoffice.store.contacts.values() if c.is_company),
-            key=lambda c: c.id,
+            key=lambda c: c.company_name,
         )
         contact = self.rng.choice(contacts)
         issued = self.today - timedelta(days=self.rng.randint(0, 40))
@@ -311,7 +329,7 @@ class Walk:
         candidates = [i for i in self.rig.onlyoffice.store.invoices.values() if i.status == before]
         if not candidates:
             return None
-        invoice = self.rng.choice(sorted(candidates, key=lambda i: i.id))
+        invoice = self.rng.choice(sorted(candidates, key=_onlyoffice_order))
         self.rig.onlyoffice_admin.move_to(invoice.id, after)
         return f"ONLYOFFICE: {invoice.number} moved to {after}"
 
@@ -319,7 +337,7 @@ class Walk:
 
     def _perfex_line(self) -> PerfexLine:
         product = self._product()
-        tax = TaxSpec(product.tax.name, product.tax.rate) if product.tax else None
+        tax = AdminTax(product.tax.name, product.tax.rate) if product.tax else None
         return PerfexLine(product.title, Decimal(self.rng.randint(1, 6)), product.price, tax)
 
     def _perfex_invoice(self) -> StoredInvoice | None:
@@ -328,7 +346,7 @@ class Walk:
             for invoice in self.rig.perfex.store.invoices.values()
             if invoice.number != PERFEX_DRAFT_NUMBER
         ]
-        return self.rng.choice(sorted(invoices, key=lambda i: i.id)) if invoices else None
+        return self.rng.choice(sorted(invoices, key=_perfex_order)) if invoices else None
 
     def perfex_create(self) -> str:
         customer = self.rng.choice(self.data.customers)
@@ -389,6 +407,19 @@ class Walk:
         ]
         if not open_ones:
             return None
-        invoice = self.rng.choice(sorted(open_ones, key=lambda i: i.id))
+        invoice = self.rng.choice(sorted(open_ones, key=_perfex_order))
         self.rig.perfex_admin.pay_in_full(invoice.id, self.today)
         return f"Perfex: {perfex_number(invoice)} paid"
+
+
+# The walk picks records in an order that does not depend on ids: the bridge creates records
+# on worker threads, so their ids follow thread timing, and a seeded walk must not.
+
+
+def _onlyoffice_order(invoice: Invoice) -> str:
+    return invoice.number
+
+
+def _perfex_order(invoice: StoredInvoice) -> tuple[str, date, int]:
+    """By number and year; the id only orders the drafts the walk itself typed in, in turn."""
+    return perfex_number(invoice), invoice.date, invoice.id

@@ -196,3 +196,29 @@ def test_a_payment_recorded_in_onlyoffice_survives_a_later_perfex_edit(make_rig)
     assert int(after.status) == 4
     assert after.due_date.date() == perfex.date + timedelta(days=50)
     assert record.run.status == "ok", [o for o in record.outcomes if o.error]
+
+
+def test_the_same_edit_on_both_sides_of_an_invoice_paid_in_onlyoffice_is_not_a_conflict(
+    make_rig,
+) -> None:
+    """A Perfex invoice without a due date (ONLYOFFICE gets the 30-day term) that was paid in
+    ONLYOFFICE stays open in Perfex (only a recorded payment pays it there): the pair is in
+    step that way. The same edit made on both sides afterwards is agreement, not a conflict."""
+    rig = synced_pair(make_rig)
+    number = "INV-000002"  # came from Perfex
+    invoice = rig.onlyoffice.store.invoice_by_number(number)
+    rig.onlyoffice_admin.move_to(invoice.id, 4)  # paid
+    assert rig.run("sync").run.status == "ok"
+    perfex = perfex_invoice(rig, number)
+    rig.perfex_admin.set_due_date(perfex.id, None)
+    assert rig.run("sync").run.status == "ok"
+    quantity = rig.perfex.store.lines_of(perfex.id)[0].qty + 2
+    rig.perfex_admin.set_quantity(perfex.id, 0, quantity)
+    rig.onlyoffice_admin.set_quantity(invoice.id, 0, quantity)
+    rig.clear_logs()
+
+    record = rig.run("sync")
+
+    assert record.run.counts["conflicts"] == 0, [o.error for o in record.outcomes]
+    assert record.run.status == "ok" and rig.writes() == []
+    assert int(rig.onlyoffice.store.invoice_by_number(number).status) == 4

@@ -20,9 +20,9 @@ from reverse_world import (
 )
 from rigs import TODAY
 
+from bridge.sandbox.perfex_admin import DRAFT_NUMBER as PLACEHOLDER
 from bridge.sandbox.seed import generate
 from bridge.sandbox.server import AFTER_APPLY_KINDS
-from mappings.perfex import PERFEX_DRAFT_NUMBER as PLACEHOLDER
 
 STEPS = 50
 

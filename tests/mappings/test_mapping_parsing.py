@@ -194,6 +194,12 @@ def test_onlyoffice_dates_are_the_calendar_date_as_printed(printed: str, day: da
         pytest.param({"status": None}, "status", id="missing-status"),
         pytest.param({"currency": {"title": "Euro"}}, "currency: abbreviation", id="currency"),
         pytest.param({"invoiceLines": [onlyoffice_line_raw(price="a")]}, "price", id="line-price"),
+        # .NET prints a missing or minimum date as the first day of year 1 (contract 2.4).
+        pytest.param(
+            {"issueDate": "0001-01-01T00:00:00.0000000Z"},
+            'issueDate: "0001-01-01T00:00:00.0000000Z" is not a date',
+            id="dotnet-zero-date",
+        ),
     ],
 )
 def test_onlyoffice_garbage_raises_naming_the_field(changes: dict, field: str) -> None:
@@ -255,3 +261,25 @@ def test_onlyoffice_tax_item_and_contact() -> None:
     )
     assert contact.emails == ("billing@acme.example",)
     assert contact.billing_address == Address("Main Street 1", "Berlin", "", "10115", "Germany")
+
+
+@pytest.mark.parametrize("field", ["addresses", "commonData"])
+@pytest.mark.parametrize("value", [99999999.99, "[]", True], ids=["number", "text", "bool"])
+def test_an_onlyoffice_contact_list_that_is_no_list_is_named(field: str, value: object) -> None:
+    raw = {"id": 10, "displayName": "Acme Ltd", "isCompany": True, field: value}
+    with pytest.raises(MappingError, match=f"ONLYOFFICE contact 10: {field}: expected a list"):
+        OnlyofficeContact.from_api(raw)
+
+
+def test_a_ten_thousand_character_value_is_quoted_by_its_start_on_one_line() -> None:
+    pasted = "Lorem ipsum\ndolor " * 1000
+    with pytest.raises(MappingError) as caught:
+        PerfexInvoice.from_api(perfex_raw(date=pasted))
+    message = str(caught.value)
+    assert message.startswith("Perfex invoice 58: date: expected a date like 2024-03-01, got 'Lor")
+    assert len(message) <= 330 and "\n" not in message and message.endswith("…")
+
+
+def test_a_ten_thousand_character_id_still_leaves_the_field_named() -> None:
+    with pytest.raises(MappingError, match=r"^ONLYOFFICE invoice x{39}…: id: expected a whole"):
+        OnlyofficeInvoice.from_api(onlyoffice_raw(id="x" * 10_000))

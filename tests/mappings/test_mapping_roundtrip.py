@@ -17,8 +17,9 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bridge.sandbox.perfex.engine import Discount, LineTax, server_total_tax
 from mappings.fingerprint import onlyoffice_fingerprint, perfex_fingerprint
-from mappings.money import format_money, onlyoffice_cost, perfex_server_total_tax
+from mappings.money import onlyoffice_cost
 from mappings.numbering import NumberFormat
 from mappings.onlyoffice import OnlyofficeInvoice, OnlyofficeLine, OnlyofficeTax
 from mappings.perfex import PerfexInvoice, PerfexLine, TaxSpec
@@ -141,11 +142,15 @@ def perfex_read_back(form: list[tuple[str, str]], prefix: str) -> dict[str, Any]
         )
         for i, x in enumerate(lines.values())
     ]
-    total_tax = perfex_server_total_tax(
-        stored,
-        header["discount_type"],
-        Decimal(header["discount_percent"]),
-        Decimal(header["discount_total"]),
+    # The server computes total_tax itself (contract 5.3): the simulator's replay of it, not
+    # the bridge's own prediction, plays the server here.
+    total_tax = server_total_tax(
+        [(line.qty, line.rate, [LineTax(t.name, t.rate) for t in line.taxes]) for line in stored],
+        Discount(
+            header["discount_type"],
+            Decimal(header["discount_percent"]),
+            Decimal(header["discount_total"]),
+        ),
         Decimal(header["subtotal"]),
     )
     codes = {id_: code for code, id_ in SETTINGS.perfex_currency_ids.items()}
@@ -161,7 +166,7 @@ def perfex_read_back(form: list[tuple[str, str]], prefix: str) -> dict[str, Any]
         "billing_street": _nl2br(header["billing_street"]),
         "adminnote": None,
         "billing_country": "0",
-        "total_tax": format_money(total_tax),
+        "total_tax": f"{total_tax:.2f}",
         "allowed_payment_modes": f"a:{len(modes)}:{{{serialized}}}",
         "items": [
             {

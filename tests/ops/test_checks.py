@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bridge import checks
 from bridge.checks import Finding, exit_code, render, run_checks
 from state import Ledger
 
@@ -122,10 +124,13 @@ def test_a_refused_token_skips_that_systems_other_probes_only(rig, monkeypatch) 
 
 
 def test_an_unreachable_system_exits_4_and_the_other_is_still_probed(rig, monkeypatch) -> None:
+    waits: list[float] = []  # the retry waits, asked for through an injected sleep
+    monkeypatch.setattr(checks, "run_checks", partial(checks.run_checks, sleep=waits.append))
     rig.sandbox.onlyoffice.stop()
     result = rig.cli("check", monkeypatch=monkeypatch)
 
     assert result.code == 4
+    assert len(waits) == 1  # check tries twice at most, so that it answers within seconds
     assert line_for(result, "invoice filter").startswith("FAIL")
     assert line_for(result, "customer search").startswith("ok")
 
@@ -163,7 +168,7 @@ def test_a_ledger_folder_nobody_may_write_exits_5(rig, monkeypatch, tmp_path: Pa
 
 
 HOLD = """
-import sys, time
+import sys
 from datetime import UTC, datetime
 from state import Ledger
 ledger = Ledger.open(sys.argv[1])
@@ -172,15 +177,18 @@ if sys.argv[2] == "transaction":
     with ledger.transaction():
         ledger.set_meta("busy", "yes")
         print("held", flush=True)
-        time.sleep(30)
+        sys.stdin.read()  # until the test closes our stdin (or kills us)
 print("held", flush=True)
-time.sleep(30)
+sys.stdin.read()
 """
 
 
 def hold(path: Path, how: str) -> subprocess.Popen:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), how], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD, str(path), how],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder

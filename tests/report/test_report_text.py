@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from run_samples import (
     CREATED,
     DRAFT,
@@ -209,10 +210,11 @@ def test_stopped_and_interrupted_runs_say_why() -> None:
     assert "Stopped: stopped by SIGTERM" in text
 
 
-def test_a_note_on_a_run_that_finished_is_not_called_a_stop() -> None:
-    noted = replace(RUN, status="partial", message="the Perfex tax list was not available")
-    text = report_text(RunRecord(noted, ()))
-    assert "Note: the Perfex tax list was not available" in text
+@pytest.mark.parametrize("status", ["ok", "partial"])
+def test_a_run_that_finished_notes_what_it_went_without_and_does_not_say_stopped(status) -> None:
+    note = "the Perfex items catalogue was not available (403)"
+    text = report_text(RunRecord(replace(RUN, status=status, message=note), ()))
+    assert f"Note: {note}" in text
     assert "Stopped" not in text
 
 
