@@ -17,7 +17,14 @@ from datetime import timedelta
 from bridge.engine.context import RunContext
 from bridge.engine.outcomes import pair_outcome
 from bridge.engine.plan import SIDES, Step
-from bridge.engine.sides import PENDING, InvoiceSide, Work, WriteReport
+from bridge.engine.sides import (
+    PENDING,
+    InvoiceSide,
+    Work,
+    WriteReport,
+    problem_key,
+    rows_fingerprint,
+)
 from state import Link
 
 # When a failed record is tried again by the daemon: the next cycle, then less and less often,
@@ -72,7 +79,7 @@ class Finisher:
         """A skip, failure or conflict: journalled, and kept as an open problem."""
         outcome = pair_outcome(work, action, error=error)
         self.ctx.record(outcome)
-        side, record_id = _problem_key(work)
+        side, record_id = problem_key(work.listed, work.link)
         if action in ("failed", "conflict") and record_id:
             code = work.decision.code if work.decision is not None else None
             self.ctx.note_problem(
@@ -82,7 +89,7 @@ class Finisher:
                 action=action,
                 reason=code,
                 error=error,
-                row_fp=_rows_fp(work),
+                row_fp=rows_fingerprint(work.listed),
                 retry_delays=RETRY_DELAYS,
             )
         self._done(work)
@@ -189,21 +196,6 @@ def _action(work: Work) -> str:
     if step is Step.CREATE:
         return "created"
     return "updated"
-
-
-def _problem_key(work: Work) -> tuple[str, str | None]:
-    """Problems are kept under the Perfex id when there is one, else the ONLYOFFICE id."""
-    perfex = work.record_id("perfex")
-    if perfex:
-        return "perfex", perfex
-    return "onlyoffice", work.record_id("onlyoffice")
-
-
-def _rows_fp(work: Work) -> str:
-    return "|".join(
-        (listed.row_fp or listed.error or "") if listed is not None else "-"
-        for listed in (work.listed.get("perfex"), work.listed.get("onlyoffice"))
-    )
 
 
 __all__ = ["RETRY_DELAYS", "Finisher", "WriteReport"]

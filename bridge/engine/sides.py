@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -115,6 +115,27 @@ def raw_id(raw: Any, index: int) -> str:
         if isinstance(value, int | str) and not isinstance(value, bool) and str(value).strip():
             return clipped(str(value).strip(), NUMBER_CHARS)
     return f"row {index + 1}"
+
+
+def problem_key(listed: Mapping[str, Listed | None], link: Link | None) -> tuple[str, str]:
+    """Where a pair's open problem is kept: under the Perfex id when there is one, else the
+    ONLYOFFICE id."""
+    for side in ("perfex", "onlyoffice"):
+        row = listed.get(side)
+        if row is not None:
+            return side, row.record_id
+        if link is not None:
+            return side, link.id_on(side)
+    raise ValueError("a pair has a listed row or a link")
+
+
+def rows_fingerprint(listed: Mapping[str, Listed | None]) -> str:
+    """Both list rows as an open problem remembers them: a retry is due at once when they
+    change."""
+    return "|".join(
+        (row.row_fp or row.error or "") if row is not None else "-"
+        for row in (listed.get("perfex"), listed.get("onlyoffice"))
+    )
 
 
 def consuming(rows: list[Any]) -> Iterator[tuple[int, Any]]:

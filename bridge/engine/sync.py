@@ -46,7 +46,15 @@ from bridge.engine.plan import (
     other,
     settle,
 )
-from bridge.engine.sides import PENDING, InvoiceFacts, InvoiceSide, Listed, Work
+from bridge.engine.sides import (
+    PENDING,
+    InvoiceFacts,
+    InvoiceSide,
+    Listed,
+    Work,
+    problem_key,
+    rows_fingerprint,
+)
 from bridge.engine.stages import Stages
 from bridge.errors import BridgeError, SafetyStop
 from mappings.problems import MappingError
@@ -255,11 +263,10 @@ class InvoiceSync:
         changed; other runs always try."""
         if not self.options.retry_schedule:
             return True
-        side = _problem_side(pair.link, pair)
-        problem = self.ctx.problem_for(side, _problem_id(pair.link, pair))
+        problem = self.ctx.problem_for(*problem_key(pair.listed(), pair.link))
         if problem is None or problem.action != "failed" or problem.next_try_at is None:
             return True
-        if problem.row_fp != _rows_fp(pair):
+        if problem.row_fp != rows_fingerprint(pair.listed()):
             return True
         if problem.next_try_at <= self.ctx.now():
             return True
@@ -557,27 +564,6 @@ def _unreadable(side: str, record_id: str, error: str) -> str:
     if error.startswith(name(side)):
         return error
     return f"{name(side)} invoice {record_id}: {error}"
-
-
-def _problem_side(link: Link | None, pair: Pair) -> str:
-    if link is not None or pair.perfex is not None:
-        return "perfex"
-    return "onlyoffice"
-
-
-def _problem_id(link: Link | None, pair: Pair) -> str:
-    if link is not None:
-        return link.perfex_id
-    listed = pair.perfex or pair.onlyoffice
-    assert listed is not None
-    return listed.record_id
-
-
-def _rows_fp(pair: Pair) -> str:
-    return "|".join(
-        (listed.row_fp or listed.error or "") if listed is not None else "-"
-        for listed in (pair.perfex, pair.onlyoffice)
-    )
 
 
 def _same_name(a: str, b: str) -> bool:
